@@ -1,0 +1,76 @@
+import scalar from '@scalar/fastify-api-reference';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { registerHealthRoutes } from './kernel/http/health.ts';
+import { pruneIdempotencyKeys } from './kernel/http/idempotency.ts';
+import { createHttpServer } from './kernel/http/server.ts';
+import { createKernel, type Kernel, type KernelOverrides } from './kernel/kernel.ts';
+import { createIdentityModule } from './modules/identity/index.ts';
+import { createNotifications } from './modules/notifications/service.ts';
+import { createTenancyModule } from './modules/tenancy/index.ts';
+import { registerConsole } from './web.ts';
+
+export interface Atrium {
+  kernel: Kernel;
+  http: FastifyInstance;
+  modules: ReturnType<typeof createModules>;
+  /** Starts the job queue (and workers unless api-only) and, unless worker-only, listens. */
+  start(options?: { listen?: boolean }): Promise<string | undefined>;
+  /** Graceful: stop accepting, finish in-flight requests, finish jobs, close the database. */
+  close(): Promise<void>;
+}
+
+function createModules(kernel: Kernel) {
+  const notifications = createNotifications(kernel);
+  let identity: ReturnType<typeof createIdentityModule> | undefined;
+  const tenancy = createTenancyModule(kernel, {
+    notifications,
+    users: () => {
+      if (!identity) throw new Error('identity module not ready');
+      return identity.service;
+    },
+  });
+  identity = createIdentityModule(kernel, { organizations: tenancy.organizations, notifications });
+  return { notifications, tenancy, identity };
+}
+
+/** Wires the kernel, the modules and the HTTP server. Nothing listens until `start`. */
+export async function createAtrium(config: Config, overrides: KernelOverrides & { serveConsole?: boolean } = {}): Promise<Atrium> {
+  const kernel = await createKernel(config, overrides);
+  const modules = createModules(kernel);
+  const http = await createHttpServer({
+    log: kernel.log,
+    metrics: kernel.metrics,
+    database: kernel.database,
+    permissions: kernel.permissions,
+    resolvePrincipal: (request) => modules.identity.service.resolvePrincipal(request),
+  });
+  registerHealthRoutes(http, { database: kernel.database, metrics: kernel.metrics });
+  modules.identity.routes(http);
+  modules.tenancy.routes(http);
+  await http.register(scalar, { routePrefix: '/docs', configuration: { url: '/api/v1/openapi.json', title: 'Atrium API' } });
+  if (overrides.serveConsole !== false) await registerConsole(http, config.webDist);
+
+  kernel.jobs.define('kernel.prune-idempotency-keys', { retryLimit: 0, handler: () => pruneIdempotencyKeys(kernel.database, kernel.clock()) });
+  kernel.jobs.schedule('kernel.prune-idempotency-keys', '17 * * * *');
+  await http.ready();
+
+  let started = false;
+  return {
+    kernel,
+    http,
+    modules,
+    async start({ listen = true } = {}) {
+      await kernel.jobs.start({ work: config.mode !== 'api' });
+      started = true;
+      if (config.mode === 'worker' || !listen) return undefined;
+      return http.listen({ host: config.host, port: config.port });
+    },
+    async close() {
+      await http.close();
+      if (started) await kernel.jobs.stop();
+      await kernel.cache.close();
+      await kernel.database.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/**
+ * Every configuration variable Atrium reads. docs/operations.md documents each one; keep the two
+ * in step. Only this file reads `process.env`.
+ */
+export const configSchema = z.object({
+  ATRIUM_MODE: z.enum(['all', 'api', 'worker']).default('all'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ATRIUM_PUBLIC_URL: z.url().optional(),
+  ATRIUM_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  REDIS_URL: z.string().url().optional(),
+  ATRIUM_MASTER_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  ATRIUM_ALLOW_PRIVATE_NETWORKS: bool.optional(),
+  SMTP_URL: z.string().url().optional(),
+  SMTP_FROM: z.string().default('Atrium <no-reply@atrium.local>'),
+  ATRIUM_ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).default(900),
+  ATRIUM_REFRESH_TOKEN_TTL: z.coerce.number().int().min(300).default(30 * 24 * 3600),
+  ATRIUM_INVITATION_TTL: z.coerce.number().int().min(300).default(7 * 24 * 3600),
+  ATRIUM_SCRYPT_COST: z.coerce
+    .number()
+    .int()
+    .refine((value) => value >= 1024 && (value & (value - 1)) === 0, 'must be a power of two ≥ 1024')
+    .default(16384),
+  ATRIUM_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  ATRIUM_COOKIE_SECURE: bool.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ATRIUM_WEB_DIST: z.string().optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  mode: 'all' | 'api' | 'worker';
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  masterKey: string | undefined;
+  allowPrivateNetworks: boolean;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  invitationTtl: number;
+  scryptCost: number;
+  loginMaxFailures: number;
+  cookieSecure: boolean;
+  logLevel: RawConfig['LOG_LEVEL'];
+  webDist: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once. Throws a ConfigError naming every invalid variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const raw = result.data;
+  const embedded = raw.DATABASE_URL === undefined;
+  return Object.freeze({
+    mode: raw.ATRIUM_MODE,
+    host: raw.HOST,
+    port: raw.PORT,
+    publicUrl: raw.ATRIUM_PUBLIC_URL?.replace(/\/$/, ''),
+    dataDir: resolve(raw.ATRIUM_DATA_DIR),
+    databaseUrl: raw.DATABASE_URL,
+    databasePoolSize: raw.DATABASE_POOL_SIZE,
+    redisUrl: raw.REDIS_URL,
+    masterKey: raw.ATRIUM_MASTER_KEY,
+    // A laptop talking to a local model server needs private networks; a shared deployment must not.
+    allowPrivateNetworks: raw.ATRIUM_ALLOW_PRIVATE_NETWORKS ?? embedded,
+    smtpUrl: raw.SMTP_URL,
+    smtpFrom: raw.SMTP_FROM,
+    accessTokenTtl: raw.ATRIUM_ACCESS_TOKEN_TTL,
+    refreshTokenTtl: raw.ATRIUM_REFRESH_TOKEN_TTL,
+    invitationTtl: raw.ATRIUM_INVITATION_TTL,
+    scryptCost: raw.ATRIUM_SCRYPT_COST,
+    loginMaxFailures: raw.ATRIUM_LOGIN_MAX_FAILURES,
+    cookieSecure: raw.ATRIUM_COOKIE_SECURE ?? raw.ATRIUM_PUBLIC_URL?.startsWith('https:') ?? false,
+    logLevel: raw.LOG_LEVEL,
+    webDist: raw.ATRIUM_WEB_DIST,
+  });
+}
+
+/** Reads `.env` (when present) into the process environment, then parses it. */
+export function loadConfig(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return parseConfig(process.env);
+}
+
+/** The test environment's database and cache, from variables only CI sets. */
+export function loadTestTargets(): { databaseUrl?: string; redisUrl?: string; logLevel: string } {
+  return { databaseUrl: process.env.TEST_DATABASE_URL, redisUrl: process.env.TEST_REDIS_URL, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' };
+}

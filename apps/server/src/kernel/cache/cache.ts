@@ -1,0 +1,26 @@
+/** What a rate-limit check decided. */
+export interface RateLimitResult {
+  allowed: boolean;
+  remaining: number;
+  /** Milliseconds until the window resets. */
+  resetMs: number;
+}
+
+/**
+ * The one cache interface: Redis when `REDIS_URL` is set (shared by every node), memory
+ * otherwise (one process). Values are strings; callers serialise.
+ */
+export interface Cache {
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  /** Atomically adds `by`; the TTL starts with the first increment. Returns the new value. */
+  incr(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /** Fixed-window limiter: at most `limit` hits per `windowMs` for `key`. */
+  rateLimit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
+  publish(channel: string, message: string): Promise<void>;
+  /** Returns the unsubscribe function. */
+  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import { lockDataDir } from './lock.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: both drivers' databases share this shape
+export type Db = PgDatabase<PgQueryResultHKT, any>;
+// biome-ignore lint/suspicious/noExplicitAny: both drivers' transactions share this shape
+export type Tx = PgTransaction<PgQueryResultHKT, any, any>;
+
+export interface QueryResult<Row = Record<string, unknown>> {
+  rows: Row[];
+}
+
+/** A raw SQL runner: the system connection, or the client behind one transaction. */
+export interface SqlRunner {
+  query<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<Row>>;
+}
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  /** Drizzle on the owner connection: bypasses RLS. Use withTenant for tenant data. */
+  db: Db;
+  /** Raw queries on the owner connection. */
+  sql: SqlRunner;
+  /** Runs multi-statement SQL (schema installs); returns the last statement's rows. */
+  exec(text: string): Promise<QueryResult>;
+  /** Holds a session-level advisory lock on its own connection until the release is called. */
+  advisoryLock(id: number): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  poolSize?: number;
+  /** An in-memory PGlite started from a dump (tests). */
+  loadDataDir?: Blob | File;
+}
+
+/** PostgreSQL when a URL is given, PGlite in the data directory otherwise. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  await pool.query('select 1');
+  return {
+    kind: 'postgres',
+    db: drizzlePg(pool) as unknown as Db,
+    sql: { query: (text, values) => pool.query(text, values) as never },
+    exec: async (text) => {
+      const result = (await pool.query(text)) as unknown as QueryResult | QueryResult[];
+      return Array.isArray(result) ? (result[result.length - 1] ?? { rows: [] }) : result;
+    },
+    advisoryLock: async (id) => {
+      const client = await pool.connect();
+      await client.query('select pg_advisory_lock($1)', [id]);
+      return async () => {
+        try {
+          await client.query('select pg_advisory_unlock($1)', [id]);
+        } finally {
+          client.release();
+        }
+      };
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
+  const unlock = options.loadDataDir ? () => {} : lockDataDir(options.dataDir ?? './data');
+  let client: PGlite;
+  try {
+    client = options.loadDataDir
+      ? await PGlite.create({ loadDataDir: options.loadDataDir, extensions: { vector } })
+      : await PGlite.create(`${options.dataDir}/pg`, { extensions: { vector } });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  await client.exec('create extension if not exists vector');
+  return {
+    kind: 'pglite',
+    db: drizzlePglite(client) as unknown as Db,
+    sql: { query: (text, values) => client.query(text, values) as never },
+    exec: async (text) => {
+      const results = await client.exec(text);
+      return (results[results.length - 1] as QueryResult | undefined) ?? { rows: [] };
+    },
+    // One process owns a PGlite directory (see lock.ts), so there is nobody to exclude.
+    advisoryLock: async () => async () => {},
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}
+
+/** The raw client behind a Drizzle transaction (for pg-boss sends inside it). */
+export function transactionRunner(tx: Tx): SqlRunner {
+  const client = (tx as unknown as { session: { client: SqlRunner } }).session.client;
+  return { query: (text, values) => client.query(text, values) };
+}
+
+/** The PGlite instance behind a Database, for dumps in tests. */
+export function pgliteClient(database: Database): PGlite | undefined {
+  if (database.kind !== 'pglite') return undefined;
+  return (database.db as unknown as { $client: PGlite }).$client;
+}

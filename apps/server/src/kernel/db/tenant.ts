@@ -1,0 +1,29 @@
+import { sql } from 'drizzle-orm';
+import { APP_ROLE } from './columns.ts';
+import type { Database, Tx } from './database.ts';
+
+/**
+ * Runs `fn` in a transaction as the organisation `orgId`: the role drops to the non-owner app
+ * role and `app.org_id` is set, so row-level security confines every statement to that
+ * organisation even when a query forgets its filter. Use only the `tx` it hands you: touching the
+ * outer database inside deadlocks PGlite and escapes the transaction on PostgreSQL.
+ *
+ * @example
+ * const rows = await withTenant(database, orgId, (tx) => tx.select().from(workspaces));
+ */
+export function withTenant<T>(database: Database, orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return database.db.transaction(async (tx) => {
+    // One round trip: both settings are transaction-local and vanish at commit or rollback.
+    await tx.execute(sql`select set_config('app.org_id', ${orgId}, true), set_config('role', ${APP_ROLE}, true)`);
+    return fn(tx as Tx);
+  });
+}
+
+/**
+ * A transaction as the owner, outside any tenant: for the few lookups that precede knowing the
+ * organisation (a sign-in by email, an API key by hash, an invitation by token) and for system
+ * jobs. Every call site says why it needs it.
+ */
+export function withSystem<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return database.db.transaction(async (tx) => fn(tx as Tx));
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuthenticationError, PermissionError } from '../errors.ts';
+import type { PermissionRegistry } from './permissions.ts';
+import type { PrincipalResolver } from './principal.ts';
+
+/**
+ * Resolves the principal for every route that declares a permission, then enforces it before the
+ * body is validated: a caller without the permission learns nothing about the request shape.
+ * Routes under `/api/` must declare a permission; registering one without fails at startup.
+ */
+export function installAuthHook(app: FastifyInstance, options: { resolve: PrincipalResolver; permissions: PermissionRegistry }) {
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRoute', function requirePermission(route) {
+    const permission = route.config?.permission;
+    if (route.url.startsWith('/api/v1/') && route.url !== '/api/v1/openapi.json' && permission === undefined) {
+      throw new Error(`Route ${route.method} ${route.url} declares no permission.`);
+    }
+  });
+
+  app.addHook('onRequest', async function authenticate(request: FastifyRequest) {
+    const config = request.routeOptions.config;
+    const permission = config?.permission;
+    if (permission === undefined) return;
+    if (permission === 'public') {
+      // Public routes ignore bad credentials rather than refusing a valid anonymous call.
+      request.principal = await options.resolve(request).catch(() => null);
+      return;
+    }
+    const principal = await options.resolve(request);
+    if (!principal) throw new AuthenticationError();
+    request.principal = principal;
+    if (config.principals && !config.principals.includes(principal.type)) {
+      throw new PermissionError(`This endpoint is not available to ${principal.type === 'api_key' ? 'API keys' : 'user sessions'}.`, 'principal_not_allowed');
+    }
+    if (permission !== 'authenticated' && !principal.permissions.has(permission)) {
+      throw new PermissionError(`This action requires the '${permission}' permission.`, 'missing_permission');
+    }
+  });
+}
+
+/** The principal of an authenticated route (the hook guarantees it). */
+export function principalOf(request: FastifyRequest) {
+  if (!request.principal) throw new AuthenticationError();
+  return request.principal;
+}

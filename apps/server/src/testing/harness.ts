@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { type Atrium, createAtrium } from '../app.ts';
+import { loadTestTargets, parseConfig } from '../config.ts';
+import { createRedisCache } from '../kernel/cache/index.ts';
+import { type Database, openDatabase } from '../kernel/db/database.ts';
+import { adminUrl, databaseUrlFor } from './postgres.ts';
+
+export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+
+/** A fresh database for one test file, copied from the run's migrated template. */
+export async function openTestDatabase(): Promise<Database> {
+  const template = inject('template');
+  if (template.kind === 'pglite') {
+    const dump = new Blob([readFileSync(template.dumpPath)]);
+    return openDatabase({ loadDataDir: dump });
+  }
+  const name = `atrium_t_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = await openDatabase({ databaseUrl: adminUrl(template.baseUrl), poolSize: 1 });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.sql.query(`create database ${name} template ${template.templateName}`);
+        break;
+      } catch (error) {
+        // Two files cloning the template at the same instant: one waits and retries.
+        if (attempt > 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await admin.close();
+  }
+  return openDatabase({ databaseUrl: databaseUrlFor(template.baseUrl, name), poolSize: 5 });
+}
+
+export interface TestAtriumOptions {
+  env?: Record<string, string>;
+  clock?: () => Date;
+  serveConsole?: boolean;
+}
+
+/**
+ * A whole Atrium (kernel, modules, HTTP, workers) on a fresh test database, with the machine's
+ * Redis when CI provides one. Use `atrium.http.inject` for requests, or `start()` to listen.
+ */
+export async function createTestAtrium(options: TestAtriumOptions = {}): Promise<Atrium> {
+  const { redisUrl, logLevel } = loadTestTargets();
+  const config = parseConfig({
+    LOG_LEVEL: logLevel,
+    ATRIUM_MASTER_KEY: TEST_MASTER_KEY,
+    ATRIUM_SCRYPT_COST: '1024',
+    ATRIUM_DATA_DIR: mkdtempSync(join(tmpdir(), 'atrium-data-')),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...options.env,
+  });
+  const database = await openTestDatabase();
+  const cache = redisUrl ? await createRedisCache(redisUrl, { prefix: `atrium:test:${randomBytes(6).toString('hex')}:` }) : undefined;
+  const atrium = await createAtrium(config, {
+    database,
+    cache,
+    skipMigrations: true,
+    clock: options.clock,
+    serveConsole: options.serveConsole ?? false,
+  });
+  await atrium.start({ listen: false });
+  return atrium;
+}
