@@ -3,6 +3,20 @@ import { AuthenticationError, PermissionError } from '../errors.ts';
 import type { PermissionRegistry } from './permissions.ts';
 import type { PrincipalResolver } from './principal.ts';
 
+/** A route under permission control, as the roles × routes and isolation tests enumerate them. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: string;
+  principals: Array<'user' | 'api_key'>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeCatalog: RouteEntry[];
+  }
+}
+
 /**
  * Resolves the principal for every route that declares a permission, then enforces it before the
  * body is validated: a caller without the permission learns nothing about the request shape.
@@ -10,11 +24,21 @@ import type { PrincipalResolver } from './principal.ts';
  */
 export function installAuthHook(app: FastifyInstance, options: { resolve: PrincipalResolver; permissions: PermissionRegistry }) {
   app.decorateRequest('principal', null);
+  const catalog: RouteEntry[] = [];
+  app.decorate('routeCatalog', catalog);
 
   app.addHook('onRoute', function requirePermission(route) {
     const permission = route.config?.permission;
     if (route.url.startsWith('/api/v1/') && route.url !== '/api/v1/openapi.json' && permission === undefined) {
       throw new Error(`Route ${route.method} ${route.url} declares no permission.`);
+    }
+    if (permission !== undefined && permission !== 'public' && permission !== 'authenticated' && !options.permissions.has(permission)) {
+      throw new Error(`Route ${route.method} ${route.url} names the undefined permission '${permission}'.`);
+    }
+    if (permission === undefined) return;
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      catalog.push({ method, url: route.url, permission, principals: route.config?.principals ?? ['user', 'api_key'] });
     }
   });
 

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Atrium } from '../app.ts';
+import { testClient } from './client.ts';
+import { createTestAtrium } from './harness.ts';
+import { createTenant, type IsolatedRoute, proveIsolation } from './isolation.ts';
+
+let atrium: Atrium;
+beforeAll(async () => {
+  atrium = await createTestAtrium();
+});
+afterAll(() => atrium?.close());
+
+const workspace = async (tenant: { owner: { token: string } }, client: ReturnType<typeof testClient>) => {
+  const response = await client.request('POST', '/api/v1/workspaces', { token: tenant.owner.token, body: { name: 'Secret project' } });
+  return response.body.id as string;
+};
+
+const ROUTES: IsolatedRoute[] = [
+  { method: 'GET', url: '/api/v1/workspaces/:id', create: workspace, readBack: (id) => `/api/v1/workspaces/${id}` },
+  { method: 'PATCH', url: '/api/v1/workspaces/:id', body: { name: 'Taken over' }, create: workspace, readBack: (id) => `/api/v1/workspaces/${id}` },
+  { method: 'DELETE', url: '/api/v1/workspaces/:id', create: workspace, readBack: (id) => `/api/v1/workspaces/${id}` },
+  {
+    method: 'PATCH',
+    url: '/api/v1/members/:id',
+    body: { role: 'viewer' },
+    create: async (tenant) => (await testClient(atrium).addMember(tenant.owner.token, 'developer')).membershipId,
+    readBack: () => '/api/v1/members',
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/members/:id',
+    create: async (tenant) => (await testClient(atrium).addMember(tenant.owner.token, 'member')).membershipId,
+    readBack: () => '/api/v1/members',
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/invitations/:id',
+    create: async (tenant, client) =>
+      (await client.request('POST', '/api/v1/invitations', { token: tenant.owner.token, body: { email: 'someone@example.com', role: 'viewer' } })).body.id,
+    readBack: () => '/api/v1/invitations',
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/api-keys/:id',
+    create: async (tenant, client) => (await client.createKey(tenant.owner.token, tenant.workspaceId)).id,
+    readBack: () => '/api/v1/api-keys',
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/api-keys/:id/rotate',
+    create: async (tenant, client) => (await client.createKey(tenant.owner.token, tenant.workspaceId)).id,
+    readBack: () => '/api/v1/api-keys',
+  },
+];
+
+describe('tenant isolation', () => {
+  it("answers 404 and changes nothing when one organization touches another's resources", async () => {
+    const proved = await proveIsolation(atrium, ROUTES);
+    // Every route addressing a resource by id must be in the list above.
+    const byId = atrium.http.routeCatalog.filter((route) => route.url.includes(':id')).map((route) => `${route.method} ${route.url}`);
+    expect(byId.filter((route) => !proved.includes(route))).toEqual([]);
+  });
+
+  it("never lists another organization's resources", async () => {
+    const client = testClient(atrium);
+    const a = await createTenant(client);
+    const b = await createTenant(client);
+    await client.request('POST', '/api/v1/invitations', { token: a.owner.token, body: { email: 'x@example.com', role: 'member' } });
+    for (const url of ['/api/v1/workspaces', '/api/v1/members', '/api/v1/invitations', '/api/v1/api-keys']) {
+      const listed = await client.request('GET', url, { token: b.key });
+      expect(listed.status).toBe(200);
+      expect(JSON.stringify(listed.body)).not.toContain(a.orgId);
+      expect(JSON.stringify(listed.body)).not.toContain(a.workspaceId);
+      expect(JSON.stringify(listed.body)).not.toContain(a.owner.user.id);
+    }
+  });
+
+  it('refuses an API key for a workspace of another organization', async () => {
+    const client = testClient(atrium);
+    const a = await createTenant(client);
+    const b = await createTenant(client);
+    const response = await client.request('POST', '/api/v1/api-keys', { token: b.owner.token, body: { name: 'x', workspace_id: a.workspaceId } });
+    expect(response.status).toBe(404);
+    expect(response.body.error.param).toBe('workspace_id');
+  });
+
+  it('does not let a user switch into an organization they do not belong to', async () => {
+    const client = testClient(atrium);
+    const a = await createTenant(client);
+    const b = await createTenant(client);
+    const response = await client.request('POST', '/api/v1/auth/switch', { token: b.owner.token, body: { organization_id: a.orgId } });
+    expect(response.status).toBe(404);
+  });
+});
