@@ -29,7 +29,7 @@ export function testClient(atrium: Atrium) {
     const text = response.body;
     let body: unknown = text;
     if ((response.headers['content-type'] ?? '').toString().includes('json') && text) body = JSON.parse(text);
-    return { status: response.statusCode, body: body as Body, headers: response.headers };
+    return { status: response.statusCode, body: body as Body, headers: response.headers as TestResponse["headers"] };
   }
 
   async function signup(overrides: Partial<{ email: string; password: string; name: string; organization: string }> = {}) {
