@@ -19,7 +19,7 @@ export const UpdateOrganizationBody = z.object({ name: z.string().trim().min(1).
 export const CreateWorkspaceBody = z.object({ name: z.string().trim().min(1).max(120), description: z.string().max(1000).optional() });
 export const UpdateWorkspaceBody = z
   .object({ name: z.string().trim().min(1).max(120).optional(), description: z.string().max(1000).nullable().optional() })
-  .refine((value) => value.name !== undefined || value.description !== undefined, { message: 'Send name or description.' });
+  .refine((value) => value.name !== undefined || value.description !== undefined, { message: 'Send name or description.', path: ['name'] });
 
 export const Member = z
   .object({

@@ -94,7 +94,7 @@ export function registerIdentityRoutes(
     '/api/v1/auth/refresh',
     {
       config: { permission: 'public' },
-      schema: { tags: ['Auth'], summary: 'Exchange a refresh token for a new pair (rotation)', security: [], body: RefreshBody.optional(), response: { 200: SessionResponse, ...errors } },
+      schema: { tags: ['Auth'], summary: 'Exchange a refresh token for a new pair (rotation)', security: [], body: RefreshBody.nullish(), response: { 200: SessionResponse, ...errors } },
     },
     async (request, reply) => {
       const token = request.body?.refresh_token ?? request.cookies[REFRESH_COOKIE];
@@ -266,7 +266,7 @@ export function registerIdentityRoutes(
         tags: ['API keys'],
         summary: 'Replace a key; the old one keeps working for the overlap window',
         params: IdParams,
-        body: z.object({ overlap_seconds: z.number().int().min(0).max(30 * 86_400).optional() }).optional(),
+        body: z.object({ overlap_seconds: z.number().int().min(0).max(30 * 86_400).optional() }).nullish(),
         response: { 201: ApiKeyWithSecret.extend({ previous: ApiKey }), ...errors },
       },
     },
