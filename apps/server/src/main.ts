@@ -1,6 +1,7 @@
 import { createAtrium } from './app.ts';
 import { ConfigError, loadConfig, parseConfig } from './config.ts';
 import { openDatabase } from './kernel/db/database.ts';
+import { StartupError } from './kernel/errors.ts';
 import { migrate } from './kernel/db/migrate.ts';
 
 const USAGE = `Usage: atrium-server [all|api|worker|migrate]
@@ -36,8 +37,9 @@ async function main(argv: string[]) {
   const address = await atrium.start();
   const log = atrium.kernel.log;
   if (address) {
-    const url = config.publicUrl ?? `http://localhost:${config.port}`;
-    log.info({ mode: config.mode, database: atrium.kernel.database.kind, cache: atrium.kernel.cache.kind }, 'Atrium is running');
+    const port = (atrium.http.server.address() as { port: number }).port;
+    const url = config.publicUrl ?? `http://localhost:${port}`;
+    log.info({ mode: config.mode, port, database: atrium.kernel.database.kind, cache: atrium.kernel.cache.kind }, 'Atrium is running');
     console.log(`\n  Atrium console  ${url}\n  API reference   ${url}/docs\n`);
   } else log.info({ mode: config.mode }, 'Atrium worker is running');
 
@@ -62,7 +64,7 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((error) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof StartupError) console.error(error.message);
   else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -87,3 +87,6 @@ export function pgErrorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A problem an operator must fix before the server can start; printed without a stack trace. */
+export class StartupError extends Error {}

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { StartupError } from '../errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 /**
@@ -11,7 +12,7 @@ import type { Logger } from '../telemetry/logger.ts';
 export function resolveMasterKey(options: { configured?: string; embedded: boolean; dataDir: string; log: Logger }): string {
   if (options.configured) return options.configured;
   if (!options.embedded) {
-    throw new Error('ATRIUM_MASTER_KEY is required when DATABASE_URL is set (32 random bytes, base64: `openssl rand -base64 32`).');
+    throw new StartupError('ATRIUM_MASTER_KEY is required when DATABASE_URL is set (32 random bytes, base64: `openssl rand -base64 32`).');
   }
   const path = join(options.dataDir, 'master.key');
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();

@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { StartupError } from '../errors.ts';
 
 /**
  * PGlite has no file locking: a second process opening the same data directory corrupts it.
@@ -19,7 +20,7 @@ export function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(path, 'utf8').trim());
       if (owner && owner !== process.pid && isAlive(owner)) {
-        throw new Error(
+        throw new StartupError(
           `The data directory ${dataDir} is in use by another Atrium process (pid ${owner}). ` +
             'Stop it first, or set ATRIUM_DATA_DIR to another directory.',
         );
