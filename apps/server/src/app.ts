@@ -51,7 +51,10 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
   await http.register(scalar, { routePrefix: '/docs', configuration: { url: '/api/v1/openapi.json', title: 'Atrium API' } });
   if (overrides.serveConsole !== false) await registerConsole(http, config.webDist);
 
-  kernel.jobs.define('kernel.prune-idempotency-keys', { retryLimit: 0, handler: () => pruneIdempotencyKeys(kernel.database, kernel.clock()) });
+  kernel.jobs.define('kernel.prune-idempotency-keys', {
+    retryLimit: 0,
+    handler: () => pruneIdempotencyKeys(kernel.database, kernel.clock()),
+  });
   kernel.jobs.schedule('kernel.prune-idempotency-keys', '17 * * * *');
   await http.ready();
 

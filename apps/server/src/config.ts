@@ -2,9 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /**
  * Every configuration variable Atrium reads. docs/operations.md documents each one; keep the two
@@ -27,8 +25,16 @@ export const configSchema = z.object({
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().default('Atrium <no-reply@atrium.local>'),
   ATRIUM_ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).default(900),
-  ATRIUM_REFRESH_TOKEN_TTL: z.coerce.number().int().min(300).default(30 * 24 * 3600),
-  ATRIUM_INVITATION_TTL: z.coerce.number().int().min(300).default(7 * 24 * 3600),
+  ATRIUM_REFRESH_TOKEN_TTL: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(30 * 24 * 3600),
+  ATRIUM_INVITATION_TTL: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(7 * 24 * 3600),
   ATRIUM_SCRYPT_COST: z.coerce
     .number()
     .int()
@@ -101,13 +107,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   });
 }
 
-/** Reads `.env` (when present) into the process environment, then parses it. */
-export function loadConfig(): Config {
+/** Reads `.env` (when present) into the process environment, then parses it with `overrides` on top. */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  return parseConfig(process.env);
+  return parseConfig({ ...process.env, ...overrides });
 }
 
 /** The test environment's database and cache, from variables only CI sets. */
 export function loadTestTargets(): { databaseUrl?: string; redisUrl?: string; logLevel: string } {
-  return { databaseUrl: process.env.TEST_DATABASE_URL, redisUrl: process.env.TEST_REDIS_URL, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' };
+  return {
+    databaseUrl: process.env.TEST_DATABASE_URL,
+    redisUrl: process.env.TEST_REDIS_URL,
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+  };
 }

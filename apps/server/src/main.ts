@@ -1,8 +1,8 @@
 import { createAtrium } from './app.ts';
-import { ConfigError, loadConfig, parseConfig } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './kernel/db/database.ts';
-import { StartupError } from './kernel/errors.ts';
 import { migrate } from './kernel/db/migrate.ts';
+import { StartupError } from './kernel/errors.ts';
 
 const USAGE = `Usage: atrium-server [all|api|worker|migrate]
 
@@ -14,7 +14,7 @@ const USAGE = `Usage: atrium-server [all|api|worker|migrate]
 Configuration comes from the environment and .env; see docs/operations.md.`;
 
 async function main(argv: string[]) {
-  const command = argv[0] ?? process.env.ATRIUM_MODE ?? 'all';
+  const command = argv[0] ?? 'all';
   if (command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
     return;
@@ -24,7 +24,8 @@ async function main(argv: string[]) {
     process.exitCode = 2;
     return;
   }
-  const config = command === 'migrate' ? loadConfig() : parseConfig({ ...(loadConfig(), process.env), ATRIUM_MODE: command });
+  // An explicit command wins over ATRIUM_MODE; without one, ATRIUM_MODE (default all) decides.
+  const config = loadConfig(argv[0] && command !== 'migrate' ? { ATRIUM_MODE: command } : {});
   if (command === 'migrate') {
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     await migrate(database);

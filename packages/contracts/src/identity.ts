@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { Timestamp } from './common.ts';
 
-export const Email = z.email().max(254).transform((value) => value.trim().toLowerCase());
+export const Email = z
+  .email()
+  .max(254)
+  .transform((value) => value.trim().toLowerCase());
 export const Password = z.string().min(10, 'Use at least 10 characters.').max(256);
 
 export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), created_at: Timestamp }).meta({ id: 'User' });

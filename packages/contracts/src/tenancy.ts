@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { Role, Timestamp } from './common.ts';
 import { Email } from './identity.ts';
 
-export const Organization = z.object({ id: z.string(), name: z.string(), slug: z.string(), created_at: Timestamp }).meta({ id: 'Organization' });
+export const Organization = z
+  .object({ id: z.string(), name: z.string(), slug: z.string(), created_at: Timestamp })
+  .meta({ id: 'Organization' });
 export const Workspace = z
   .object({
     id: z.string(),

@@ -15,10 +15,7 @@ export const outboxEvents = pgTable(
     dispatchedAt: at('dispatched_at'),
     attempts: integer('attempts').notNull().default(0),
   },
-  (table) => [
-    index('outbox_events_pending_idx').on(table.createdAt).where(sql`dispatched_at is null`),
-    tenantPolicy(),
-  ],
+  (table) => [index('outbox_events_pending_idx').on(table.createdAt).where(sql`dispatched_at is null`), tenantPolicy()],
 ).enableRLS();
 
 /** Per-organisation data keys, wrapped by the master key (envelope encryption). */

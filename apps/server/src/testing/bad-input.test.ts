@@ -28,11 +28,7 @@ describe('bad input never breaks the server', () => {
       const schema = document.paths[path]?.[route.method.toLowerCase()]?.requestBody?.content?.['application/json']?.schema ?? {};
       const fields = Object.keys(schema.properties ?? {});
       const value = fc.oneof(fc.jsonValue(), fc.string(), fc.constant(null), fc.integer(), fc.array(fc.string()));
-      const body = fc.oneof(
-        fields.length ? fc.dictionary(fc.constantFrom(...fields), value) : fc.object(),
-        fc.jsonValue(),
-        fc.object(),
-      );
+      const body = fc.oneof(fields.length ? fc.dictionary(fc.constantFrom(...fields), value) : fc.object(), fc.jsonValue(), fc.object());
       await fc.assert(
         fc.asyncProperty(body, async (payload) => {
           const url = route.url.replace(':id', 'zzz_missing');
@@ -40,7 +36,13 @@ describe('bad input never breaks the server', () => {
           expect(response.status, `${route.method} ${route.url} ${JSON.stringify(payload)}`).toBeLessThan(500);
           if (response.status >= 400) {
             expect(response.body.error.request_id).toBeTruthy();
-            if (response.status === 400 && response.body.error.code === 'invalid_value' && payload && typeof payload === 'object' && !Array.isArray(payload)) {
+            if (
+              response.status === 400 &&
+              response.body.error.code === 'invalid_value' &&
+              payload &&
+              typeof payload === 'object' &&
+              !Array.isArray(payload)
+            ) {
               expect(typeof response.body.error.param, `${route.method} ${route.url} names the field`).toBe('string');
             }
           }

@@ -29,7 +29,7 @@ export function testClient(atrium: Atrium) {
     const text = response.body;
     let body: unknown = text;
     if ((response.headers['content-type'] ?? '').toString().includes('json') && text) body = JSON.parse(text);
-    return { status: response.statusCode, body: body as Body, headers: response.headers as TestResponse["headers"] };
+    return { status: response.statusCode, body: body as Body, headers: response.headers as TestResponse['headers'] };
   }
 
   async function signup(overrides: Partial<{ email: string; password: string; name: string; organization: string }> = {}) {
@@ -52,7 +52,10 @@ export function testClient(atrium: Atrium) {
     if (invite.status !== 201) throw new Error(`invite failed: ${invite.status} ${JSON.stringify(invite.body)}`);
     const accepted = await request('POST', '/api/v1/invitations/accept', { token: person.token, body: { token: invite.body.token } });
     if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
-    const switched = await request('POST', '/api/v1/auth/switch', { token: person.token, body: { organization_id: accepted.body.organization.id } });
+    const switched = await request('POST', '/api/v1/auth/switch', {
+      token: person.token,
+      body: { organization_id: accepted.body.organization.id },
+    });
     if (switched.status !== 200) throw new Error(`switch failed: ${switched.status}`);
     return { ...person, token: switched.body.access_token as string, membershipId: accepted.body.membership_id as string };
   }

@@ -17,7 +17,13 @@ const workspace = async (tenant: { owner: { token: string } }, client: ReturnTyp
 
 const ROUTES: IsolatedRoute[] = [
   { method: 'GET', url: '/api/v1/workspaces/:id', create: workspace, readBack: (id) => `/api/v1/workspaces/${id}` },
-  { method: 'PATCH', url: '/api/v1/workspaces/:id', body: { name: 'Taken over' }, create: workspace, readBack: (id) => `/api/v1/workspaces/${id}` },
+  {
+    method: 'PATCH',
+    url: '/api/v1/workspaces/:id',
+    body: { name: 'Taken over' },
+    create: workspace,
+    readBack: (id) => `/api/v1/workspaces/${id}`,
+  },
   { method: 'DELETE', url: '/api/v1/workspaces/:id', create: workspace, readBack: (id) => `/api/v1/workspaces/${id}` },
   {
     method: 'PATCH',
@@ -36,7 +42,12 @@ const ROUTES: IsolatedRoute[] = [
     method: 'DELETE',
     url: '/api/v1/invitations/:id',
     create: async (tenant, client) =>
-      (await client.request('POST', '/api/v1/invitations', { token: tenant.owner.token, body: { email: 'someone@example.com', role: 'viewer' } })).body.id,
+      (
+        await client.request('POST', '/api/v1/invitations', {
+          token: tenant.owner.token,
+          body: { email: 'someone@example.com', role: 'viewer' },
+        })
+      ).body.id,
     readBack: () => '/api/v1/invitations',
   },
   {
@@ -79,7 +90,10 @@ describe('tenant isolation', () => {
     const client = testClient(atrium);
     const a = await createTenant(client);
     const b = await createTenant(client);
-    const response = await client.request('POST', '/api/v1/api-keys', { token: b.owner.token, body: { name: 'x', workspace_id: a.workspaceId } });
+    const response = await client.request('POST', '/api/v1/api-keys', {
+      token: b.owner.token,
+      body: { name: 'x', workspace_id: a.workspaceId },
+    });
     expect(response.status).toBe(404);
     expect(response.body.error.param).toBe('workspace_id');
   });

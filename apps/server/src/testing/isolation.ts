@@ -43,7 +43,10 @@ export async function proveIsolation(atrium: Atrium, routes: IsolatedRoute[]): P
       const before = await client.request('GET', route.readBack(id), { token: tenantA.owner.token });
       expect(before.status, `${route.method} ${route.url}: readBack as A`).toBe(200);
       const url = route.url.replace(':id', id);
-      const attempt = await client.request(route.method, url, { token: credential, body: route.body ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {}) });
+      const attempt = await client.request(route.method, url, {
+        token: credential,
+        body: route.body ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {}),
+      });
       expect(attempt.status, `${route.method} ${url} by another organization`).toBe(404);
       expect(attempt.body.error.type).toBe('not_found_error');
       const after = await client.request('GET', route.readBack(id), { token: tenantA.owner.token });

@@ -12,8 +12,26 @@ afterAll(() => atrium?.close());
 
 /** The permissions each role must hold: the product's contract, written out by hand. */
 const EXPECTED: Record<string, string[]> = {
-  owner: ['api_keys:read', 'api_keys:write', 'members:read', 'members:write', 'org:read', 'org:write', 'workspaces:read', 'workspaces:write'],
-  admin: ['api_keys:read', 'api_keys:write', 'members:read', 'members:write', 'org:read', 'org:write', 'workspaces:read', 'workspaces:write'],
+  owner: [
+    'api_keys:read',
+    'api_keys:write',
+    'members:read',
+    'members:write',
+    'org:read',
+    'org:write',
+    'workspaces:read',
+    'workspaces:write',
+  ],
+  admin: [
+    'api_keys:read',
+    'api_keys:write',
+    'members:read',
+    'members:write',
+    'org:read',
+    'org:write',
+    'workspaces:read',
+    'workspaces:write',
+  ],
   developer: ['api_keys:read', 'api_keys:write', 'members:read', 'org:read', 'workspaces:read', 'workspaces:write'],
   member: ['api_keys:read', 'members:read', 'org:read', 'workspaces:read'],
   viewer: ['members:read', 'org:read', 'workspaces:read'],
@@ -75,7 +93,10 @@ describe('roles × routes', () => {
     const owner = await client.signup();
     const key = await client.createKey(owner.token, owner.workspace.id);
     for (const route of atrium.http.routeCatalog.filter((entry) => !entry.principals.includes('api_key'))) {
-      const response = await client.request(route.method, route.url.replace(':id', 'x'), { token: key.key, body: route.method === 'GET' ? undefined : {} });
+      const response = await client.request(route.method, route.url.replace(':id', 'x'), {
+        token: key.key,
+        body: route.method === 'GET' ? undefined : {},
+      });
       expect(response.status, `${route.method} ${route.url}`).toBe(403);
     }
   });

@@ -1,14 +1,13 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { lockDataDir } from './lock.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: both drivers' databases share this shape
+// Both drivers' databases share this shape.
 export type Db = PgDatabase<PgQueryResultHKT, any>;
-// biome-ignore lint/suspicious/noExplicitAny: both drivers' transactions share this shape
 export type Tx = PgTransaction<PgQueryResultHKT, any, any>;
 
 export interface QueryResult<Row = Record<string, unknown>> {

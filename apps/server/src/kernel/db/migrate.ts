@@ -35,9 +35,7 @@ export async function migrationsApplied(database: Database): Promise<boolean> {
     entries: unknown[];
   };
   try {
-    const { rows } = await database.sql.query<{ count: string | number }>(
-      'select count(*) as count from drizzle.__drizzle_migrations',
-    );
+    const { rows } = await database.sql.query<{ count: string | number }>('select count(*) as count from drizzle.__drizzle_migrations');
     return Number(rows[0]?.count) >= journal.entries.length;
   } catch {
     return false;

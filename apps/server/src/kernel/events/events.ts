@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Database, Tx } from '../db/database.ts';
-import { withSystem } from '../db/tenant.ts';
 import { newId } from '../crypto/ids.ts';
+import type { Database, Tx } from '../db/database.ts';
+import { asSystem } from '../db/tenant.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import { outboxEvents } from '../schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -53,7 +53,7 @@ export function createEvents(options: { database: Database; jobs: Jobs; log: Log
 
   async function dispatch(eventId: string): Promise<void> {
     // System context: the dispatcher serves every organisation.
-    const [row] = await withSystem(database, (tx) => tx.select().from(outboxEvents).where(eq(outboxEvents.id, eventId)));
+    const [row] = await asSystem(database, (db) => db.select().from(outboxEvents).where(eq(outboxEvents.id, eventId)));
     if (!row || row.dispatchedAt) return;
     const event: DomainEvent = {
       id: row.id,
@@ -69,13 +69,16 @@ export function createEvents(options: { database: Database; jobs: Jobs; log: Log
         await subscriber(event);
       } catch (error) {
         log.warn({ err: error, subscriber: name, eventId, type: event.type }, 'event subscriber failed');
-        await withSystem(database, (tx) =>
-          tx.update(outboxEvents).set({ attempts: sql`${outboxEvents.attempts} + 1` }).where(eq(outboxEvents.id, eventId)),
+        await asSystem(database, (db) =>
+          db
+            .update(outboxEvents)
+            .set({ attempts: sql`${outboxEvents.attempts} + 1` })
+            .where(eq(outboxEvents.id, eventId)),
         );
         throw error;
       }
     }
-    await withSystem(database, (tx) => tx.update(outboxEvents).set({ dispatchedAt: new Date() }).where(eq(outboxEvents.id, eventId)));
+    await asSystem(database, (db) => db.update(outboxEvents).set({ dispatchedAt: new Date() }).where(eq(outboxEvents.id, eventId)));
     options.metrics?.eventsDispatched.inc({ type: event.type });
   }
 
@@ -83,8 +86,8 @@ export function createEvents(options: { database: Database; jobs: Jobs; log: Log
   jobs.define(SWEEP_QUEUE, {
     retryLimit: 0,
     handler: async () => {
-      const stale = await withSystem(database, (tx) =>
-        tx
+      const stale = await asSystem(database, (db) =>
+        db
           .select({ id: outboxEvents.id })
           .from(outboxEvents)
           .where(sql`${outboxEvents.dispatchedAt} is null and ${outboxEvents.createdAt} < now() - interval '5 minutes'`)

@@ -55,7 +55,10 @@ export function installAuthHook(app: FastifyInstance, options: { resolve: Princi
     if (!principal) throw new AuthenticationError();
     request.principal = principal;
     if (config.principals && !config.principals.includes(principal.type)) {
-      throw new PermissionError(`This endpoint is not available to ${principal.type === 'api_key' ? 'API keys' : 'user sessions'}.`, 'principal_not_allowed');
+      throw new PermissionError(
+        `This endpoint is not available to ${principal.type === 'api_key' ? 'API keys' : 'user sessions'}.`,
+        'principal_not_allowed',
+      );
     }
     if (permission !== 'authenticated' && !principal.permissions.has(permission)) {
       throw new PermissionError(`This action requires the '${permission}' permission.`, 'missing_permission');

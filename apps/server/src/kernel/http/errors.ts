@@ -53,7 +53,12 @@ export function installErrorHandler(app: FastifyInstance): void {
 
   app.setNotFoundHandler(function handleNotFound(request, reply) {
     const body: ErrorEnvelope = {
-      error: { type: 'not_found_error', code: 'route_not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.`, request_id: String(request.id) },
+      error: {
+        type: 'not_found_error',
+        code: 'route_not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0]}.`,
+        request_id: String(request.id),
+      },
     };
     return reply.code(404).send(body);
   });

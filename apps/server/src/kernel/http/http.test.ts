@@ -13,29 +13,50 @@ afterAll(() => atrium?.close());
 
 describe('error envelope', () => {
   it('names the failing field of a bad body', async () => {
-    const response = await client.request('POST', '/api/v1/auth/signup', { body: { email: 'not-an-email', password: 'long enough password', name: 'A', organization: 'B' } });
+    const response = await client.request('POST', '/api/v1/auth/signup', {
+      body: { email: 'not-an-email', password: 'long enough password', name: 'A', organization: 'B' },
+    });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({
-      error: { type: 'invalid_request_error', code: 'invalid_value', message: expect.any(String), param: 'email', request_id: expect.stringMatching(/^req_/) },
+      error: {
+        type: 'invalid_request_error',
+        code: 'invalid_value',
+        message: expect.any(String),
+        param: 'email',
+        request_id: expect.stringMatching(/^req_/),
+      },
     });
     expect(response.headers['x-request-id']).toBe(response.body.error.request_id);
   });
 
   it('names nested fields with their path', async () => {
     const owner = await client.signup();
-    const response = await client.request('POST', '/api/v1/api-keys', { token: owner.token, body: { name: 'x', workspace_id: owner.workspace.id, scopes: ['ok', 7] } });
+    const response = await client.request('POST', '/api/v1/api-keys', {
+      token: owner.token,
+      body: { name: 'x', workspace_id: owner.workspace.id, scopes: ['ok', 7] },
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.param).toBe('scopes[1]');
   });
 
   it('answers malformed JSON, unknown routes and wrong media types in the envelope', async () => {
-    const malformed = await atrium.http.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
+    const malformed = await atrium.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe('invalid_json');
     const unknown = await client.request('GET', '/api/v1/nothing-here');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('route_not_found');
-    const media = await atrium.http.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    const media = await atrium.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
     expect(media.statusCode).toBe(415);
     expect(media.json().error.code).toBe('unsupported_media_type');
   });

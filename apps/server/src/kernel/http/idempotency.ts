@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.ts';
-import { withSystem } from '../db/tenant.ts';
+import { asSystem } from '../db/tenant.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
 import { idempotencyKeys } from '../schema.ts';
 
@@ -35,19 +35,24 @@ export function installIdempotency(app: FastifyInstance, options: { database: Da
       .digest('hex');
 
     // System context: the scope column already confines the row to this caller.
-    const inserted = await withSystem(database, (tx) =>
-      tx.insert(idempotencyKeys).values({ scope, key, requestHash }).onConflictDoNothing().returning({ key: idempotencyKeys.key }),
+    const inserted = await asSystem(database, (db) =>
+      db.insert(idempotencyKeys).values({ scope, key, requestHash }).onConflictDoNothing().returning({ key: idempotencyKeys.key }),
     );
     if (inserted.length) {
       request.idempotency = { scope, key };
       return;
     }
-    const [stored] = await withSystem(database, (tx) =>
-      tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
+    const [stored] = await asSystem(database, (db) =>
+      db
+        .select()
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
     );
     if (!stored) throw new ConflictError('The earlier request with this Idempotency-Key failed; retry.', 'idempotency_retry');
     if (stored.requestHash !== requestHash) {
-      throw new AppError(422, 'idempotency_error', 'idempotency_key_reused', 'This Idempotency-Key was used with a different request.', { param: 'Idempotency-Key' });
+      throw new AppError(422, 'idempotency_error', 'idempotency_key_reused', 'This Idempotency-Key was used with a different request.', {
+        param: 'Idempotency-Key',
+      });
     }
     if (stored.statusCode === null) {
       throw new ConflictError('A request with this Idempotency-Key is still in progress.', 'idempotency_in_progress');
@@ -65,7 +70,7 @@ export function installIdempotency(app: FastifyInstance, options: { database: Da
     request.idempotency = undefined;
     const where = and(eq(idempotencyKeys.scope, marker.scope), eq(idempotencyKeys.key, marker.key));
     if (reply.statusCode >= 500) {
-      await withSystem(database, (tx) => tx.delete(idempotencyKeys).where(where));
+      await asSystem(database, (db) => db.delete(idempotencyKeys).where(where));
       return payload;
     }
     const headers: Record<string, string> = {};
@@ -73,8 +78,8 @@ export function installIdempotency(app: FastifyInstance, options: { database: Da
       const value = reply.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    await withSystem(database, (tx) =>
-      tx
+    await asSystem(database, (db) =>
+      db
         .update(idempotencyKeys)
         .set({ statusCode: reply.statusCode, responseBody: typeof payload === 'string' ? payload : null, responseHeaders: headers })
         .where(where),
@@ -85,5 +90,5 @@ export function installIdempotency(app: FastifyInstance, options: { database: Da
 
 /** Deletes stored responses older than a day (run by a scheduled job). */
 export async function pruneIdempotencyKeys(database: Database, now = new Date()): Promise<void> {
-  await withSystem(database, (tx) => tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - 86_400_000))));
+  await asSystem(database, (db) => db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - 86_400_000))));
 }

@@ -65,7 +65,11 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Atrium API', version: '1.0.0', description: 'The Atrium platform API. Authenticate with `Authorization: Bearer <API key or access token>`.' },
+      info: {
+        title: 'Atrium API',
+        version: '1.0.0',
+        description: 'The Atrium platform API. Authenticate with `Authorization: Bearer <API key or access token>`.',
+      },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An API key (`atr_live_…`) or an access token from /api/v1/auth/login.' },

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
+import { APP_ROLE } from '../db/columns.ts';
 import type { Database, SqlRunner, Tx } from '../db/database.ts';
 import { transactionRunner } from '../db/database.ts';
-import { APP_ROLE } from '../db/columns.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 
@@ -116,9 +116,7 @@ export function createJobs(options: JobsOptions): Jobs {
           { batchSize: definition.batchSize ?? 20, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
           async (batch) => {
             // Each job settles on its own: one failure must not retry the whole batch.
-            const results = await Promise.allSettled(
-              batch.map((job) => definition.handler(job.data as never, { id: job.id, name })),
-            );
+            const results = await Promise.allSettled(batch.map((job) => definition.handler(job.data as never, { id: job.id, name })));
             const failed = results.flatMap((result, index) => (result.status === 'rejected' ? [{ result, job: batch[index] }] : []));
             for (const { result, job } of failed) {
               log.warn({ err: (result as PromiseRejectedResult).reason, queue: name, jobId: job.id }, 'job failed');

@@ -7,16 +7,7 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'password',
-        '*.password',
-        'token',
-        '*.token',
-        'key',
-        '*.key',
-      ],
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'token', '*.token', 'key', '*.key'],
       censor: '[redacted]',
     },
   });

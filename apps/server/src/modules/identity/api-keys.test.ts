@@ -15,7 +15,10 @@ afterAll(() => atrium?.close());
 describe('API keys', () => {
   it('shows the secret once, stores only a hash, and authenticates /api/v1', async () => {
     const owner = await client.signup();
-    const created = await client.request('POST', '/api/v1/api-keys', { token: owner.token, body: { name: 'CI', workspace_id: owner.workspace.id } });
+    const created = await client.request('POST', '/api/v1/api-keys', {
+      token: owner.token,
+      body: { name: 'CI', workspace_id: owner.workspace.id },
+    });
     expect(created.status).toBe(201);
     expect(created.body.key).toMatch(/^atr_live_[A-Za-z0-9]{40}$/);
     expect(created.body.last4).toBe(created.body.key.slice(-4));
@@ -52,7 +55,10 @@ describe('API keys', () => {
   it('rotates with an overlap window during which both keys work', async () => {
     const owner = await client.signup();
     const old = await client.createKey(owner.token, owner.workspace.id);
-    const rotated = await client.request('POST', `/api/v1/api-keys/${old.id}/rotate`, { token: owner.token, body: { overlap_seconds: 3600 } });
+    const rotated = await client.request('POST', `/api/v1/api-keys/${old.id}/rotate`, {
+      token: owner.token,
+      body: { overlap_seconds: 3600 },
+    });
     expect(rotated.status).toBe(201);
     expect(rotated.body.key).not.toBe(old.key);
     expect(rotated.body.previous).toMatchObject({ id: old.id, replaced_by: rotated.body.id });
@@ -68,7 +74,7 @@ describe('API keys', () => {
   it('rotates by default with a 24 hour overlap, or immediately with 0', async () => {
     const owner = await client.signup();
     const a = await client.createKey(owner.token, owner.workspace.id);
-    const rotated = await client.request("POST", `/api/v1/api-keys/${a.id}/rotate`, { token: owner.token });
+    const rotated = await client.request('POST', `/api/v1/api-keys/${a.id}/rotate`, { token: owner.token });
     expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
     expect(new Date(rotated.body.previous.expires_at).getTime()).toBeCloseTo(now + 86_400_000, -4);
     const b = await client.createKey(owner.token, owner.workspace.id);

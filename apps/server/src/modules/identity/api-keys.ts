@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { hashSecret } from '../../kernel/crypto/hash.ts';
 import { newId, randomToken } from '../../kernel/crypto/ids.ts';
-import { withSystem, withTenant } from '../../kernel/db/tenant.ts';
+import { asSystem, withSystem, withTenant } from '../../kernel/db/tenant.ts';
 import { AuthenticationError, NotFoundError, ValidationError } from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Role } from '../../kernel/http/permissions.ts';
@@ -46,9 +46,12 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
     if (now - (lastUsedWritten.get(id) ?? 0) < LAST_USED_GRANULARITY_MS) return;
     lastUsedWritten.set(id, now);
     // Off the request path, at most once a minute per key per node.
-    withTenant(database, orgId, (tx) => tx.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, id))).catch((error) =>
-      kernel.log.warn({ err: error }, 'could not record API key use'),
-    );
+    withTenant(database, orgId, (tx) =>
+      tx
+        .update(apiKeys)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(apiKeys.id, id)),
+    ).catch((error) => kernel.log.warn({ err: error }, 'could not record API key use'));
   }
 
   return {
@@ -160,7 +163,10 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
     /** Drops cached lookups of a user's keys in an organisation (after a role change or removal). */
     async forgetKeysOf(orgId: string, userId: string) {
       const rows = await withTenant(database, orgId, (tx) =>
-        tx.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.createdBy, userId))),
+        tx
+          .select({ keyHash: apiKeys.keyHash })
+          .from(apiKeys)
+          .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.createdBy, userId))),
       );
       await forget(rows.map((row) => row.keyHash));
     },
@@ -173,7 +179,7 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
       if (cached) record = JSON.parse(cached) as CachedKey;
       else {
         // System context: the key's organisation is what we are looking up.
-        const [row] = await withSystem(database, (tx) => tx.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)));
+        const [row] = await asSystem(database, (db) => db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)));
         if (row) {
           record = {
             id: row.id,
@@ -191,7 +197,8 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
       if (!record || record.revoked || (record.expiresAt !== null && record.expiresAt <= kernel.clock().getTime())) {
         throw new AuthenticationError('The API key is invalid, revoked or expired.', 'invalid_api_key');
       }
-      if (!record.role) throw new AuthenticationError('The API key’s creator is no longer a member of this organization.', 'invalid_api_key');
+      if (!record.role)
+        throw new AuthenticationError('The API key’s creator is no longer a member of this organization.', 'invalid_api_key');
       const rolePermissions = permissions.of(record.role);
       touch(record.id, record.orgId);
       return {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../app.ts';
-import { createTestAtrium } from '../../testing/harness.ts';
 import { testClient } from '../../testing/client.ts';
+import { createTestAtrium } from '../../testing/harness.ts';
 
 let atrium: Atrium;
 let client: ReturnType<typeof testClient>;
@@ -124,7 +124,9 @@ describe('passwords', () => {
   it('answers a reset request the same way for unknown emails', async () => {
     const response = await client.request('POST', '/api/v1/auth/password/forgot', { body: { email: 'ghost@example.com' } });
     expect(response.status).toBe(202);
-    const badToken = await client.request('POST', '/api/v1/auth/password/reset', { body: { token: 'prt_nope', password: 'whatever whatever' } });
+    const badToken = await client.request('POST', '/api/v1/auth/password/reset', {
+      body: { token: 'prt_nope', password: 'whatever whatever' },
+    });
     expect(badToken.status).toBe(400);
     expect(badToken.body.error).toMatchObject({ code: 'invalid_reset_token', param: 'token' });
   });

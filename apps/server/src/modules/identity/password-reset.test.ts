@@ -30,8 +30,12 @@ describe('password reset by email', () => {
     const reset = await client.request('POST', '/api/v1/auth/password/reset', { body: { token, password: 'my new long password' } });
     expect(reset.status).toBe(204);
     expect((await client.request('GET', '/api/v1/me', { token: account.token })).status).toBe(401);
-    expect((await client.request('POST', '/api/v1/auth/login', { body: { email: account.email, password: account.password } })).status).toBe(401);
-    expect((await client.request('POST', '/api/v1/auth/login', { body: { email: account.email, password: 'my new long password' } })).status).toBe(200);
+    expect(
+      (await client.request('POST', '/api/v1/auth/login', { body: { email: account.email, password: account.password } })).status,
+    ).toBe(401);
+    expect(
+      (await client.request('POST', '/api/v1/auth/login', { body: { email: account.email, password: 'my new long password' } })).status,
+    ).toBe(200);
 
     const again = await client.request('POST', '/api/v1/auth/password/reset', { body: { token, password: 'yet another password' } });
     expect(again.status).toBe(400);
@@ -41,7 +45,10 @@ describe('password reset by email', () => {
   it('emails invitations with an accept link', async () => {
     const client = testClient(atrium);
     const owner = await client.signup();
-    const invite = await client.request('POST', '/api/v1/invitations', { token: owner.token, body: { email: 'newcomer@example.com', role: 'developer' } });
+    const invite = await client.request('POST', '/api/v1/invitations', {
+      token: owner.token,
+      body: { email: 'newcomer@example.com', role: 'developer' },
+    });
     expect(invite.status).toBe(201);
     const email = await eventually(async () => smtp.received.find((message) => message.to.includes('newcomer@example.com')));
     expect(tokenIn(email.raw, 'inv_')).toBe(invite.body.token);

@@ -15,7 +15,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
   const cost = Number(n);
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: cost, r: Number(r), p: Number(p), maxmem: 256 * cost * Number(r) });
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: cost,
+    r: Number(r),
+    p: Number(p),
+    maxmem: 256 * cost * Number(r),
+  });
   return timingSafeEqual(actual, expected);
 }
 

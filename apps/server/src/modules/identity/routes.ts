@@ -21,10 +21,10 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, AuthenticationError } from '../../kernel/errors.ts';
+import type { EventActor } from '../../kernel/events/events.ts';
 import { principalOf } from '../../kernel/http/auth-hook.ts';
 import { typed } from '../../kernel/http/server.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import type { EventActor } from '../../kernel/events/events.ts';
 import { organizationDto, workspaceDto } from '../tenancy/dto.ts';
 import type { OrganizationsService } from '../tenancy/service.ts';
 import { apiKeyDto, userDto } from './dto.ts';
@@ -82,7 +82,10 @@ export function registerIdentityRoutes(
 
   app.post(
     '/api/v1/auth/login',
-    { config: { permission: 'public' }, schema: { tags: ['Auth'], summary: 'Sign in', security: [], body: LoginBody, response: { 200: SessionResponse, ...errors } } },
+    {
+      config: { permission: 'public' },
+      schema: { tags: ['Auth'], summary: 'Sign in', security: [], body: LoginBody, response: { 200: SessionResponse, ...errors } },
+    },
     async (request, reply) => {
       const { user, tokens } = await identity.login(request.body, context(request));
       setSessionCookies(reply, tokens);
@@ -94,7 +97,13 @@ export function registerIdentityRoutes(
     '/api/v1/auth/refresh',
     {
       config: { permission: 'public' },
-      schema: { tags: ['Auth'], summary: 'Exchange a refresh token for a new pair (rotation)', security: [], body: RefreshBody.nullish(), response: { 200: SessionResponse, ...errors } },
+      schema: {
+        tags: ['Auth'],
+        summary: 'Exchange a refresh token for a new pair (rotation)',
+        security: [],
+        body: RefreshBody.nullish(),
+        response: { 200: SessionResponse, ...errors },
+      },
     },
     async (request, reply) => {
       const token = request.body?.refresh_token ?? request.cookies[REFRESH_COOKIE];
@@ -107,7 +116,10 @@ export function registerIdentityRoutes(
 
   app.post(
     '/api/v1/auth/logout',
-    { config: { permission: 'authenticated', principals: ['user'] }, schema: { tags: ['Auth'], summary: 'Sign out this session', response: { 204: z.null(), ...errors } } },
+    {
+      config: { permission: 'authenticated', principals: ['user'] },
+      schema: { tags: ['Auth'], summary: 'Sign out this session', response: { 204: z.null(), ...errors } },
+    },
     async (request, reply) => {
       await identity.logout(principalOf(request));
       reply.clearCookie(ACCESS_COOKIE, { path: '/' }).clearCookie(REFRESH_COOKIE, { path: '/api/v1/auth' });
@@ -119,7 +131,12 @@ export function registerIdentityRoutes(
     '/api/v1/auth/switch',
     {
       config: { permission: 'authenticated', principals: ['user'] },
-      schema: { tags: ['Auth'], summary: 'Switch the session to another organization', body: SwitchBody, response: { 200: SessionResponse, ...errors } },
+      schema: {
+        tags: ['Auth'],
+        summary: 'Switch the session to another organization',
+        body: SwitchBody,
+        response: { 200: SessionResponse, ...errors },
+      },
     },
     async (request, reply) => {
       const { user, tokens } = await identity.switchOrganization(principalOf(request), request.body.organization_id, context(request));
@@ -130,7 +147,16 @@ export function registerIdentityRoutes(
 
   app.post(
     '/api/v1/auth/password/forgot',
-    { config: { permission: 'public' }, schema: { tags: ['Auth'], summary: 'Email a password reset link', security: [], body: ForgotPasswordBody, response: { 202: z.object({}), ...errors } } },
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['Auth'],
+        summary: 'Email a password reset link',
+        security: [],
+        body: ForgotPasswordBody,
+        response: { 202: z.object({}), ...errors },
+      },
+    },
     async (request, reply) => {
       await identity.forgotPassword(request.body.email);
       return reply.code(202).send({});
@@ -139,7 +165,16 @@ export function registerIdentityRoutes(
 
   app.post(
     '/api/v1/auth/password/reset',
-    { config: { permission: 'public' }, schema: { tags: ['Auth'], summary: 'Set a new password with an emailed token', security: [], body: ResetPasswordBody, response: { 204: z.null(), ...errors } } },
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['Auth'],
+        summary: 'Set a new password with an emailed token',
+        security: [],
+        body: ResetPasswordBody,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await identity.resetPassword(request.body);
       return reply.code(204).send(null);
@@ -150,7 +185,12 @@ export function registerIdentityRoutes(
     '/api/v1/auth/password',
     {
       config: { permission: 'authenticated', principals: ['user'] },
-      schema: { tags: ['Auth'], summary: 'Change your password (signs out your other sessions)', body: ChangePasswordBody, response: { 204: z.null(), ...errors } },
+      schema: {
+        tags: ['Auth'],
+        summary: 'Change your password (signs out your other sessions)',
+        body: ChangePasswordBody,
+        response: { 204: z.null(), ...errors },
+      },
     },
     async (request, reply) => {
       await identity.changePassword(principalOf(request), request.body);
@@ -203,7 +243,15 @@ export function registerIdentityRoutes(
 
   app.patch(
     '/api/v1/me',
-    { config: { permission: 'authenticated', principals: ['user'] }, schema: { tags: ['Account'], summary: 'Update your profile', body: UpdateMeBody, response: { 200: z.object({ user: User }), ...errors } } },
+    {
+      config: { permission: 'authenticated', principals: ['user'] },
+      schema: {
+        tags: ['Account'],
+        summary: 'Update your profile',
+        body: UpdateMeBody,
+        response: { 200: z.object({ user: User }), ...errors },
+      },
+    },
     async (request) => ({ user: userDto(await identity.updateProfile(principalOf(request).userId, request.body)) }),
   );
 
@@ -214,7 +262,13 @@ export function registerIdentityRoutes(
       schema: {
         tags: ['Account'],
         summary: 'Every permission and the roles that hold it',
-        response: { 200: z.object({ permissions: z.array(z.object({ id: z.string(), description: z.string() })), roles: z.record(z.string(), z.array(z.string())) }), ...errors },
+        response: {
+          200: z.object({
+            permissions: z.array(z.object({ id: z.string(), description: z.string() })),
+            roles: z.record(z.string(), z.array(z.string())),
+          }),
+          ...errors,
+        },
       },
     },
     async () => ({
@@ -225,7 +279,10 @@ export function registerIdentityRoutes(
 
   app.get(
     '/api/v1/api-keys',
-    { config: { permission: 'api_keys:read' }, schema: { tags: ['API keys'], summary: 'List API keys', response: { 200: z.object({ data: z.array(ApiKey) }), ...errors } } },
+    {
+      config: { permission: 'api_keys:read' },
+      schema: { tags: ['API keys'], summary: 'List API keys', response: { 200: z.object({ data: z.array(ApiKey) }), ...errors } },
+    },
     async (request) => ({ data: (await identity.keys.list(principalOf(request).orgId)).map(apiKeyDto) }),
   );
 
@@ -233,7 +290,12 @@ export function registerIdentityRoutes(
     '/api/v1/api-keys',
     {
       config: { permission: 'api_keys:write' },
-      schema: { tags: ['API keys'], summary: 'Create an API key (the secret is shown once)', body: CreateApiKeyBody, response: { 201: ApiKeyWithSecret, ...errors } },
+      schema: {
+        tags: ['API keys'],
+        summary: 'Create an API key (the secret is shown once)',
+        body: CreateApiKeyBody,
+        response: { 201: ApiKeyWithSecret, ...errors },
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -242,7 +304,12 @@ export function registerIdentityRoutes(
       });
       const { row, key } = await identity.keys.create(
         principal.orgId,
-        { name: request.body.name, workspaceId: request.body.workspace_id, scopes: request.body.scopes, expiresAt: request.body.expires_at },
+        {
+          name: request.body.name,
+          workspaceId: request.body.workspace_id,
+          scopes: request.body.scopes,
+          expiresAt: request.body.expires_at,
+        },
         { userId: principal.userId, permissions: principal.permissions, actor: actorOf(request) },
       );
       return reply.code(201).send({ ...apiKeyDto(row), key });
@@ -251,7 +318,10 @@ export function registerIdentityRoutes(
 
   app.delete(
     '/api/v1/api-keys/:id',
-    { config: { permission: 'api_keys:write' }, schema: { tags: ['API keys'], summary: 'Revoke an API key', params: IdParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { permission: 'api_keys:write' },
+      schema: { tags: ['API keys'], summary: 'Revoke an API key', params: IdParams, response: { 204: z.null(), ...errors } },
+    },
     async (request, reply) => {
       await identity.keys.revoke(principalOf(request).orgId, request.params.id, actorOf(request));
       return reply.code(204).send(null);
@@ -266,7 +336,16 @@ export function registerIdentityRoutes(
         tags: ['API keys'],
         summary: 'Replace a key; the old one keeps working for the overlap window',
         params: IdParams,
-        body: z.object({ overlap_seconds: z.number().int().min(0).max(30 * 86_400).optional() }).nullish(),
+        body: z
+          .object({
+            overlap_seconds: z
+              .number()
+              .int()
+              .min(0)
+              .max(30 * 86_400)
+              .optional(),
+          })
+          .nullish(),
         response: { 201: ApiKeyWithSecret.extend({ previous: ApiKey }), ...errors },
       },
     },

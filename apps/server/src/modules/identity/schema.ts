@@ -76,9 +76,5 @@ export const apiKeys = pgTable(
     revokedAt: at('revoked_at'),
     replacedBy: text('replaced_by'),
   },
-  (table) => [
-    uniqueIndex('api_keys_hash_key').on(table.keyHash),
-    index('api_keys_org_idx').on(table.orgId, table.id),
-    tenantPolicy(),
-  ],
+  (table) => [uniqueIndex('api_keys_hash_key').on(table.keyHash), index('api_keys_org_idx').on(table.orgId, table.id), tenantPolicy()],
 ).enableRLS();

@@ -2,8 +2,16 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { hashSecret } from '../../kernel/crypto/hash.ts';
 import { newId, randomToken } from '../../kernel/crypto/ids.ts';
-import { withSystem, withTenant } from '../../kernel/db/tenant.ts';
-import { AuthenticationError, ConflictError, NotFoundError, PermissionError, pgErrorCode, RateLimitError, ValidationError } from '../../kernel/errors.ts';
+import { asSystem, withSystem, withTenant } from '../../kernel/db/tenant.ts';
+import {
+  AuthenticationError,
+  ConflictError,
+  NotFoundError,
+  PermissionError,
+  pgErrorCode,
+  RateLimitError,
+  ValidationError,
+} from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
@@ -11,8 +19,8 @@ import type { Notifications } from '../notifications/service.ts';
 import type { OrganizationsService } from '../tenancy/service.ts';
 import { API_KEY_PREFIX, createApiKeys } from './api-keys.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { type ClientContext, createSessions } from './sessions.ts';
 import { passwordResets, users } from './schema.ts';
+import { type ClientContext, createSessions } from './sessions.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export const ACCESS_COOKIE = 'atrium_access';
@@ -43,12 +51,12 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
 
   async function findUserByEmail(email: string) {
     // System context: users are global, and sign-in precedes knowing any organisation.
-    const [row] = await withSystem(database, (tx) => tx.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`));
+    const [row] = await asSystem(database, (db) => db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`));
     return row;
   }
 
   async function getUser(id: string) {
-    const [row] = await withSystem(database, (tx) => tx.select().from(users).where(eq(users.id, id)));
+    const [row] = await asSystem(database, (db) => db.select().from(users).where(eq(users.id, id)));
     if (!row) throw new AuthenticationError('The account no longer exists.', 'invalid_token');
     return row;
   }
@@ -68,8 +76,8 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
 
     async usersByIds(ids: string[]) {
       if (!ids.length) return new Map<string, { id: string; email: string; name: string }>();
-      const rows = await withSystem(database, (tx) =>
-        tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(inArray(users.id, ids)),
+      const rows = await asSystem(database, (db) =>
+        db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(inArray(users.id, ids)),
       );
       return new Map(rows.map((row) => [row.id, row]));
     },
@@ -83,8 +91,17 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
         // account, organisation, workspace and ownership appear together or not at all.
         return await withTenant(database, orgId, async (tx) => {
           const [user] = await tx.insert(users).values({ id: userId, email: input.email, name: input.name, passwordHash }).returning();
-          const { organization, workspace } = await deps.organizations.provision(tx, { orgId, name: input.organization, userId }, userActor(userId));
-          await events.emit(tx, { type: 'user.signed_up', orgId, actor: userActor(userId), payload: { user_id: userId, email: input.email } });
+          const { organization, workspace } = await deps.organizations.provision(
+            tx,
+            { orgId, name: input.organization, userId },
+            userActor(userId),
+          );
+          await events.emit(tx, {
+            type: 'user.signed_up',
+            orgId,
+            actor: userActor(userId),
+            payload: { user_id: userId, email: input.email },
+          });
           const tokens = await sessions.start(tx, user, orgId, context);
           return { user, organization, workspace, tokens };
         });
@@ -101,16 +118,24 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
         throw new RateLimitError('Too many failed sign-in attempts. Wait 15 minutes or reset your password.', 900, 'login_throttled');
       }
       const ipLimit = await cache.rateLimit(`login:ip:${context.ip ?? 'unknown'}`, config.loginMaxFailures * 10, 15 * 60_000);
-      if (!ipLimit.allowed) throw new RateLimitError('Too many sign-in attempts from this address.', ipLimit.resetMs / 1000, 'login_throttled');
+      if (!ipLimit.allowed)
+        throw new RateLimitError('Too many sign-in attempts from this address.', ipLimit.resetMs / 1000, 'login_throttled');
       const user = await findUserByEmail(input.email);
-      const valid = user ? await verifyPassword(input.password, user.passwordHash) : (await verifyPassword(input.password, await dummyHash), false);
+      const valid = user
+        ? await verifyPassword(input.password, user.passwordHash)
+        : (await verifyPassword(input.password, await dummyHash), false);
       if (!user || !valid) {
         await cache.incr(failuresKey, 1, 15 * 60_000);
         if (user) {
           const orgId = await landingOrganization(user.id).catch(() => null);
           if (orgId) {
             await withTenant(database, orgId, (tx) =>
-              events.emit(tx, { type: 'user.login_failed', orgId, actor: userActor(user.id), payload: { user_id: user.id, ip: context.ip ?? null } }),
+              events.emit(tx, {
+                type: 'user.login_failed',
+                orgId,
+                actor: userActor(user.id),
+                payload: { user_id: user.id, ip: context.ip ?? null },
+              }),
             );
           }
         }
@@ -119,7 +144,12 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
       await cache.del(failuresKey);
       const orgId = await landingOrganization(user.id);
       const tokens = await withTenant(database, orgId, async (tx) => {
-        await events.emit(tx, { type: 'user.logged_in', orgId, actor: userActor(user.id), payload: { user_id: user.id, ip: context.ip ?? null } });
+        await events.emit(tx, {
+          type: 'user.logged_in',
+          orgId,
+          actor: userActor(user.id),
+          payload: { user_id: user.id, ip: context.ip ?? null },
+        });
         return sessions.start(tx, user, orgId, context);
       });
       return { user, tokens };
@@ -146,8 +176,8 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
     },
 
     async updateProfile(userId: string, patch: { name: string }) {
-      const [row] = await withSystem(database, (tx) =>
-        tx.update(users).set({ name: patch.name, updatedAt: kernel.clock() }).where(eq(users.id, userId)).returning(),
+      const [row] = await asSystem(database, (db) =>
+        db.update(users).set({ name: patch.name, updatedAt: kernel.clock() }).where(eq(users.id, userId)).returning(),
       );
       return row;
     },
@@ -159,9 +189,17 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
       }
       const passwordHash = await hashPassword(input.new_password, config.scryptCost);
       await withTenant(database, principal.orgId, async (tx) => {
-        await tx.update(users).set({ passwordHash, passwordChangedAt: kernel.clock(), updatedAt: kernel.clock() }).where(eq(users.id, user.id));
+        await tx
+          .update(users)
+          .set({ passwordHash, passwordChangedAt: kernel.clock(), updatedAt: kernel.clock() })
+          .where(eq(users.id, user.id));
         await sessions.revokeAllFor(tx, user.id, principal.sessionId);
-        await events.emit(tx, { type: 'user.password_changed', orgId: principal.orgId, actor: userActor(user.id), payload: { user_id: user.id } });
+        await events.emit(tx, {
+          type: 'user.password_changed',
+          orgId: principal.orgId,
+          actor: userActor(user.id),
+          payload: { user_id: user.id },
+        });
       });
     },
 
@@ -197,12 +235,15 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
           .where(and(eq(passwordResets.tokenHash, hashSecret(input.token)), isNull(passwordResets.usedAt)))
           .returning();
         if (!reset || reset.expiresAt <= kernel.clock()) return null;
-        await tx.update(users).set({ passwordHash, passwordChangedAt: kernel.clock(), updatedAt: kernel.clock() }).where(eq(users.id, reset.userId));
+        await tx
+          .update(users)
+          .set({ passwordHash, passwordChangedAt: kernel.clock(), updatedAt: kernel.clock() })
+          .where(eq(users.id, reset.userId));
         await sessions.revokeAllFor(tx, reset.userId);
         return reset.userId;
       });
       if (!userId) throw new ValidationError('The reset link is invalid or has expired.', 'token', 'invalid_reset_token');
-      const [user] = await withSystem(database, (tx) => tx.select().from(users).where(eq(users.id, userId)));
+      const [user] = await asSystem(database, (db) => db.select().from(users).where(eq(users.id, userId)));
       if (user) await cache.del(`login:failures:${user.email.toLowerCase()}`);
     },
 

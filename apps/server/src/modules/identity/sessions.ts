@@ -51,7 +51,10 @@ export function createSessions(kernel: Kernel) {
   async function revokeFamilies(tx: Tx, familyIds: string[]) {
     const now = kernel.clock();
     for (const familyId of familyIds) {
-      await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
       await cache.set(revokedKey(familyId), '1', config.accessTokenTtl * 1000);
     }
   }
@@ -66,7 +69,11 @@ export function createSessions(kernel: Kernel) {
     async rotate(token: string, context: ClientContext, switchTo?: (userId: string) => Promise<string>) {
       // System context: a refresh token is presented before any organisation is known.
       const outcome = await withSystem(database, async (tx) => {
-        const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashSecret(token))).for('update');
+        const [row] = await tx
+          .select()
+          .from(refreshTokens)
+          .where(eq(refreshTokens.tokenHash, hashSecret(token)))
+          .for('update');
         if (!row) return { error: 'invalid_refresh_token' as const };
         if (row.revokedAt || row.expiresAt <= kernel.clock()) return { error: 'invalid_refresh_token' as const };
         if (row.rotatedAt) {

@@ -28,7 +28,10 @@ export function createNotifications(kernel: Kernel): Notifications {
     retryDelaySeconds: 5,
     handler: async (email) => {
       if (!config.smtpUrl) {
-        log.info({ email: { to: email.to, subject: email.subject, text: email.text } }, 'email (SMTP_URL not set, so logged instead of sent)');
+        log.info(
+          { email: { to: email.to, subject: email.subject, text: email.text } },
+          'email (SMTP_URL not set, so logged instead of sent)',
+        );
         return;
       }
       transport ??= nodemailer.createTransport(config.smtpUrl);

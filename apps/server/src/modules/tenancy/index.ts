@@ -6,7 +6,10 @@ import { registerTenancyRoutes } from './routes.ts';
 import { createOrganizationsService } from './service.ts';
 
 /** The tenancy module: organisations, workspaces, members and invitations. */
-export function createTenancyModule(kernel: Kernel, deps: { notifications: Notifications; users: () => UserDirectory & { getUser(id: string): Promise<{ email: string }> } }) {
+export function createTenancyModule(
+  kernel: Kernel,
+  deps: { notifications: Notifications; users: () => UserDirectory & { getUser(id: string): Promise<{ email: string }> } },
+) {
   kernel.permissions.define(
     { id: 'org:read', description: 'See the organization', roles: ['admin', 'developer', 'member', 'viewer', 'billing'] },
     { id: 'org:write', description: 'Rename and configure the organization', roles: ['admin'] },

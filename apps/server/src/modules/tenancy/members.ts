@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { hashSecret } from '../../kernel/crypto/hash.ts';
 import { newId, randomToken } from '../../kernel/crypto/ids.ts';
-import { withSystem, withTenant } from '../../kernel/db/tenant.ts';
+import { asSystem, withSystem, withTenant } from '../../kernel/db/tenant.ts';
 import { ConflictError, NotFoundError, PermissionError } from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Role } from '../../kernel/http/permissions.ts';
@@ -51,7 +51,10 @@ export function createMembersService(kernel: Kernel, deps: { users: () => UserDi
 
     async changeRole(orgId: string, membershipId: string, role: Role, caller: Caller) {
       return withTenant(database, orgId, async (tx) => {
-        const [member] = await tx.select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.id, membershipId)));
+        const [member] = await tx
+          .select()
+          .from(memberships)
+          .where(and(eq(memberships.orgId, orgId), eq(memberships.id, membershipId)));
         if (!member) throw new NotFoundError('Member');
         assertMayAssign(caller, member.role as Role, role);
         if (member.role === 'owner' && role !== 'owner' && (await ownerCount(tx, orgId)) <= 1) {
@@ -74,7 +77,10 @@ export function createMembersService(kernel: Kernel, deps: { users: () => UserDi
 
     async remove(orgId: string, membershipId: string, caller: Caller) {
       await withTenant(database, orgId, async (tx) => {
-        const [member] = await tx.select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.id, membershipId)));
+        const [member] = await tx
+          .select()
+          .from(memberships)
+          .where(and(eq(memberships.orgId, orgId), eq(memberships.id, membershipId)));
         if (!member) throw new NotFoundError('Member');
         if (member.userId !== caller.userId) assertMayAssign(caller, member.role as Role, member.role as Role);
         if (member.role === 'owner' && (await ownerCount(tx, orgId)) <= 1) {
@@ -92,7 +98,10 @@ export function createMembersService(kernel: Kernel, deps: { users: () => UserDi
 
     async membershipIdOf(orgId: string, userId: string) {
       const [row] = await withTenant(database, orgId, (tx) =>
-        tx.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))),
+        tx
+          .select({ id: memberships.id })
+          .from(memberships)
+          .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))),
       );
       if (!row) throw new NotFoundError('Member');
       return row.id;
@@ -164,8 +173,8 @@ export function createMembersService(kernel: Kernel, deps: { users: () => UserDi
 
     /** Finds a usable invitation by its token. System context: the token is the only key we have. */
     async findByToken(token: string) {
-      const [row] = await withSystem(database, (tx) =>
-        tx
+      const [row] = await asSystem(database, (db) =>
+        db
           .select({ invitation: invitations, organization: organizations })
           .from(invitations)
           .innerJoin(organizations, eq(organizations.id, invitations.orgId))
@@ -181,7 +190,10 @@ export function createMembersService(kernel: Kernel, deps: { users: () => UserDi
     async accept(token: string, user: { id: string; email: string }) {
       const { invitation, organization } = await this.findByToken(token);
       if (invitation.email.toLowerCase() !== user.email.toLowerCase()) {
-        throw new PermissionError(`This invitation is for ${invitation.email}; sign in with that address to accept it.`, 'invitation_email_mismatch');
+        throw new PermissionError(
+          `This invitation is for ${invitation.email}; sign in with that address to accept it.`,
+          'invitation_email_mismatch',
+        );
       }
       return withTenant(database, invitation.orgId, async (tx) => {
         const [claimed] = await tx
@@ -200,7 +212,12 @@ export function createMembersService(kernel: Kernel, deps: { users: () => UserDi
           .values({ id: newId('mem'), orgId: invitation.orgId, userId: user.id, role: invitation.role })
           .returning();
         const actor: EventActor = { type: 'user', id: user.id };
-        await events.emit(tx, { type: 'invitation.accepted', orgId: invitation.orgId, actor, payload: { invitation_id: invitation.id, user_id: user.id } });
+        await events.emit(tx, {
+          type: 'invitation.accepted',
+          orgId: invitation.orgId,
+          actor,
+          payload: { invitation_id: invitation.id, user_id: user.id },
+        });
         await events.emit(tx, {
           type: 'member.added',
           orgId: invitation.orgId,

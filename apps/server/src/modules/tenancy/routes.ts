@@ -58,10 +58,17 @@ export function registerTenancyRoutes(
     '/api/v1/organizations',
     {
       config: { permission: 'authenticated', principals: ['user'] },
-      schema: { tags: ['Organizations'], summary: 'Organizations you belong to', response: { 200: z.object({ data: z.array(Organization.extend({ role: Role })) }), ...errors } },
+      schema: {
+        tags: ['Organizations'],
+        summary: 'Organizations you belong to',
+        response: { 200: z.object({ data: z.array(Organization.extend({ role: Role })) }), ...errors },
+      },
     },
     async (request) => ({
-      data: (await organizations.membershipsOf(principalOf(request).userId)).map((entry) => ({ ...organizationDto(entry.organization), role: entry.role })),
+      data: (await organizations.membershipsOf(principalOf(request).userId)).map((entry) => ({
+        ...organizationDto(entry.organization),
+        role: entry.role,
+      })),
     }),
   );
 
@@ -88,7 +95,10 @@ export function registerTenancyRoutes(
 
   app.get(
     '/api/v1/organization',
-    { config: { permission: 'org:read' }, schema: { tags: ['Organizations'], summary: 'The current organization', response: { 200: Organization, ...errors } } },
+    {
+      config: { permission: 'org:read' },
+      schema: { tags: ['Organizations'], summary: 'The current organization', response: { 200: Organization, ...errors } },
+    },
     async (request) => organizationDto(await organizations.getOrganization(principalOf(request).orgId)),
   );
 
@@ -96,14 +106,23 @@ export function registerTenancyRoutes(
     '/api/v1/organization',
     {
       config: { permission: 'org:write' },
-      schema: { tags: ['Organizations'], summary: 'Rename the current organization', body: UpdateOrganizationBody, response: { 200: Organization, ...errors } },
+      schema: {
+        tags: ['Organizations'],
+        summary: 'Rename the current organization',
+        body: UpdateOrganizationBody,
+        response: { 200: Organization, ...errors },
+      },
     },
-    async (request) => organizationDto(await organizations.updateOrganization(principalOf(request).orgId, request.body, callerOf(request).actor)),
+    async (request) =>
+      organizationDto(await organizations.updateOrganization(principalOf(request).orgId, request.body, callerOf(request).actor)),
   );
 
   app.post(
     '/api/v1/organization/leave',
-    { config: { permission: 'authenticated', principals: ['user'] }, schema: { tags: ['Organizations'], summary: 'Leave the current organization', response: { 204: z.null(), ...errors } } },
+    {
+      config: { permission: 'authenticated', principals: ['user'] },
+      schema: { tags: ['Organizations'], summary: 'Leave the current organization', response: { 204: z.null(), ...errors } },
+    },
     async (request, reply) => {
       const principal = principalOf(request);
       const membershipId = await members.membershipIdOf(principal.orgId, principal.userId);
@@ -126,7 +145,10 @@ export function registerTenancyRoutes(
 
   app.post(
     '/api/v1/workspaces',
-    { config: { permission: 'workspaces:write' }, schema: { tags: ['Workspaces'], summary: 'Create a workspace', body: CreateWorkspaceBody, response: { 201: Workspace, ...errors } } },
+    {
+      config: { permission: 'workspaces:write' },
+      schema: { tags: ['Workspaces'], summary: 'Create a workspace', body: CreateWorkspaceBody, response: { 201: Workspace, ...errors } },
+    },
     async (request, reply) => {
       const row = await organizations.createWorkspace(principalOf(request).orgId, request.body, callerOf(request).actor);
       return reply.code(201).header('location', `/api/v1/workspaces/${row.id}`).send(workspaceDto(row));
@@ -135,7 +157,10 @@ export function registerTenancyRoutes(
 
   app.get(
     '/api/v1/workspaces/:id',
-    { config: { permission: 'workspaces:read' }, schema: { tags: ['Workspaces'], summary: 'Get a workspace', params: IdParams, response: { 200: Workspace, ...errors } } },
+    {
+      config: { permission: 'workspaces:read' },
+      schema: { tags: ['Workspaces'], summary: 'Get a workspace', params: IdParams, response: { 200: Workspace, ...errors } },
+    },
     async (request) => workspaceDto(await organizations.getWorkspace(principalOf(request).orgId, request.params.id)),
   );
 
@@ -143,15 +168,26 @@ export function registerTenancyRoutes(
     '/api/v1/workspaces/:id',
     {
       config: { permission: 'workspaces:write' },
-      schema: { tags: ['Workspaces'], summary: 'Update a workspace', params: IdParams, body: UpdateWorkspaceBody, response: { 200: Workspace, ...errors } },
+      schema: {
+        tags: ['Workspaces'],
+        summary: 'Update a workspace',
+        params: IdParams,
+        body: UpdateWorkspaceBody,
+        response: { 200: Workspace, ...errors },
+      },
     },
     async (request) =>
-      workspaceDto(await organizations.updateWorkspace(principalOf(request).orgId, request.params.id, request.body, callerOf(request).actor)),
+      workspaceDto(
+        await organizations.updateWorkspace(principalOf(request).orgId, request.params.id, request.body, callerOf(request).actor),
+      ),
   );
 
   app.delete(
     '/api/v1/workspaces/:id',
-    { config: { permission: 'workspaces:write' }, schema: { tags: ['Workspaces'], summary: 'Delete a workspace', params: IdParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { permission: 'workspaces:write' },
+      schema: { tags: ['Workspaces'], summary: 'Delete a workspace', params: IdParams, response: { 204: z.null(), ...errors } },
+    },
     async (request, reply) => {
       await organizations.deleteWorkspace(principalOf(request).orgId, request.params.id, callerOf(request).actor);
       return reply.code(204).send(null);
@@ -160,7 +196,10 @@ export function registerTenancyRoutes(
 
   app.get(
     '/api/v1/members',
-    { config: { permission: 'members:read' }, schema: { tags: ['Members'], summary: 'List members', response: { 200: z.object({ data: z.array(Member) }), ...errors } } },
+    {
+      config: { permission: 'members:read' },
+      schema: { tags: ['Members'], summary: 'List members', response: { 200: z.object({ data: z.array(Member) }), ...errors } },
+    },
     async (request) => ({
       data: (await members.list(principalOf(request).orgId)).map((row) => ({
         id: row.id,
@@ -175,7 +214,13 @@ export function registerTenancyRoutes(
     '/api/v1/members/:id',
     {
       config: { permission: 'members:write' },
-      schema: { tags: ['Members'], summary: "Change a member's role", params: IdParams, body: UpdateMemberBody, response: { 200: Member, ...errors } },
+      schema: {
+        tags: ['Members'],
+        summary: "Change a member's role",
+        params: IdParams,
+        body: UpdateMemberBody,
+        response: { 200: Member, ...errors },
+      },
     },
     async (request) => {
       const principal = principalOf(request);
@@ -187,7 +232,10 @@ export function registerTenancyRoutes(
 
   app.delete(
     '/api/v1/members/:id',
-    { config: { permission: 'members:write' }, schema: { tags: ['Members'], summary: 'Remove a member', params: IdParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { permission: 'members:write' },
+      schema: { tags: ['Members'], summary: 'Remove a member', params: IdParams, response: { 204: z.null(), ...errors } },
+    },
     async (request, reply) => {
       await members.remove(principalOf(request).orgId, request.params.id, callerOf(request));
       return reply.code(204).send(null);
@@ -196,7 +244,10 @@ export function registerTenancyRoutes(
 
   app.get(
     '/api/v1/invitations',
-    { config: { permission: 'members:read' }, schema: { tags: ['Members'], summary: 'Pending invitations', response: { 200: z.object({ data: z.array(Invitation) }), ...errors } } },
+    {
+      config: { permission: 'members:read' },
+      schema: { tags: ['Members'], summary: 'Pending invitations', response: { 200: z.object({ data: z.array(Invitation) }), ...errors } },
+    },
     async (request) => ({ data: (await members.listInvitations(principalOf(request).orgId)).map(invitationDto) }),
   );
 
@@ -219,7 +270,10 @@ export function registerTenancyRoutes(
 
   app.delete(
     '/api/v1/invitations/:id',
-    { config: { permission: 'members:write' }, schema: { tags: ['Members'], summary: 'Revoke an invitation', params: IdParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { permission: 'members:write' },
+      schema: { tags: ['Members'], summary: 'Revoke an invitation', params: IdParams, response: { 204: z.null(), ...errors } },
+    },
     async (request, reply) => {
       await members.revokeInvitation(principalOf(request).orgId, request.params.id, callerOf(request));
       return reply.code(204).send(null);
@@ -235,12 +289,20 @@ export function registerTenancyRoutes(
         summary: 'Preview an invitation by its token',
         security: [],
         querystring: InvitationLookupQuery,
-        response: { 200: z.object({ organization: z.object({ name: z.string() }), email: z.string(), role: Role, expires_at: z.string() }), ...errors },
+        response: {
+          200: z.object({ organization: z.object({ name: z.string() }), email: z.string(), role: Role, expires_at: z.string() }),
+          ...errors,
+        },
       },
     },
     async (request) => {
       const { invitation, organization } = await members.findByToken(request.query.token);
-      return { organization: { name: organization.name }, email: invitation.email, role: invitation.role as z.infer<typeof Role>, expires_at: invitation.expiresAt.toISOString() };
+      return {
+        organization: { name: organization.name },
+        email: invitation.email,
+        role: invitation.role as z.infer<typeof Role>,
+        expires_at: invitation.expiresAt.toISOString(),
+      };
     },
   );
 

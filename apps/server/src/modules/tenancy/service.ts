@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
-import type { Tx } from '../../kernel/db/database.ts';
-import { withSystem, withTenant } from '../../kernel/db/tenant.ts';
-import { ConflictError, NotFoundError, pgErrorCode } from '../../kernel/errors.ts';
 import { newId } from '../../kernel/crypto/ids.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import { asSystem, withTenant } from '../../kernel/db/tenant.ts';
+import { ConflictError, NotFoundError, pgErrorCode } from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Role } from '../../kernel/http/permissions.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
@@ -38,8 +38,18 @@ export function createOrganizationsService(kernel: Kernel) {
       .values({ id: newId('ws'), orgId: input.orgId, name: 'Default', slug: 'default', description: 'Created with the organization' })
       .returning();
     await tx.insert(memberships).values({ id: newId('mem'), orgId: input.orgId, userId: input.userId, role: 'owner' });
-    await events.emit(tx, { type: 'organization.created', orgId: input.orgId, actor, payload: { organization_id: input.orgId, name: input.name } });
-    await events.emit(tx, { type: 'workspace.created', orgId: input.orgId, actor, payload: { workspace_id: workspace.id, name: workspace.name } });
+    await events.emit(tx, {
+      type: 'organization.created',
+      orgId: input.orgId,
+      actor,
+      payload: { organization_id: input.orgId, name: input.name },
+    });
+    await events.emit(tx, {
+      type: 'workspace.created',
+      orgId: input.orgId,
+      actor,
+      payload: { workspace_id: workspace.id, name: workspace.name },
+    });
     return { organization, workspace };
   }
 
@@ -49,7 +59,10 @@ export function createOrganizationsService(kernel: Kernel) {
     /** The caller's role in an organisation, or null when not a member. */
     async roleOf(orgId: string, userId: string): Promise<Role | null> {
       const [row] = await withTenant(database, orgId, (tx) =>
-        tx.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))),
+        tx
+          .select({ role: memberships.role })
+          .from(memberships)
+          .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))),
       );
       return (row?.role as Role | undefined) ?? null;
     },
@@ -59,23 +72,23 @@ export function createOrganizationsService(kernel: Kernel) {
      * view that spans tenants, and it is keyed by the user, never by tenant input.
      */
     async membershipsOf(userId: string) {
-      return withSystem(database, async (tx) => {
-        const rows = await tx
+      const rows = await asSystem(database, (db) =>
+        db
           .select({ organization: organizations, role: memberships.role })
           .from(memberships)
           .innerJoin(organizations, eq(organizations.id, memberships.orgId))
           .where(eq(memberships.userId, userId))
-          .orderBy(asc(memberships.createdAt));
-        const orgIds = rows.map((row) => row.organization.id);
-        const spaces = orgIds.length
-          ? await tx.select().from(workspaces).where(inArray(workspaces.orgId, orgIds)).orderBy(asc(workspaces.id))
-          : [];
-        return rows.map((row) => ({
-          organization: row.organization,
-          role: row.role as Role,
-          workspaces: spaces.filter((space) => space.orgId === row.organization.id),
-        }));
-      });
+          .orderBy(asc(memberships.createdAt)),
+      );
+      const orgIds = rows.map((row) => row.organization.id);
+      const spaces = orgIds.length
+        ? await asSystem(database, (db) => db.select().from(workspaces).where(inArray(workspaces.orgId, orgIds)).orderBy(asc(workspaces.id)))
+        : [];
+      return rows.map((row) => ({
+        organization: row.organization,
+        role: row.role as Role,
+        workspaces: spaces.filter((space) => space.orgId === row.organization.id),
+      }));
     },
 
     async getOrganization(orgId: string) {
@@ -112,7 +125,11 @@ export function createOrganizationsService(kernel: Kernel) {
     },
 
     async getWorkspace(orgId: string, id: string, tx?: Tx) {
-      const query = (handle: Tx) => handle.select().from(workspaces).where(and(eq(workspaces.orgId, orgId), eq(workspaces.id, id)));
+      const query = (handle: Tx) =>
+        handle
+          .select()
+          .from(workspaces)
+          .where(and(eq(workspaces.orgId, orgId), eq(workspaces.id, id)));
       const [row] = tx ? await query(tx) : await withTenant(database, orgId, query);
       if (!row) throw new NotFoundError('Workspace');
       return row;

@@ -31,10 +31,14 @@ describe('workspaces', () => {
     expect(second.body.data).toHaveLength(2);
     expect(second.body.next_cursor).toBeNull();
 
-    const renamed = await client.request('PATCH', `/api/v1/workspaces/${created[2].id}`, { token: owner.token, body: { name: 'Operations' } });
+    const renamed = await client.request('PATCH', `/api/v1/workspaces/${created[2].id}`, {
+      token: owner.token,
+      body: { name: 'Operations' },
+    });
     expect(renamed.body).toMatchObject({ name: 'Operations', slug: 'ops' });
 
-    for (const space of created) expect((await client.request('DELETE', `/api/v1/workspaces/${space.id}`, { token: owner.token })).status).toBe(204);
+    for (const space of created)
+      expect((await client.request('DELETE', `/api/v1/workspaces/${space.id}`, { token: owner.token })).status).toBe(204);
     const last = await client.request('DELETE', `/api/v1/workspaces/${owner.workspace.id}`, { token: owner.token });
     expect(last.status).toBe(409);
     expect(last.body.error.code).toBe('last_workspace');
@@ -64,7 +68,10 @@ describe('members and invitations', () => {
   it('invites, accepts, changes roles and protects the last owner', async () => {
     const owner = await client.signup();
     const invitee = await client.signup();
-    const invite = await client.request('POST', '/api/v1/invitations', { token: owner.token, body: { email: invitee.email, role: 'admin' } });
+    const invite = await client.request('POST', '/api/v1/invitations', {
+      token: owner.token,
+      body: { email: invitee.email, role: 'admin' },
+    });
     expect(invite.status).toBe(201);
     expect(invite.body.url).toContain(`/invitations/accept?token=${invite.body.token}`);
 
@@ -76,7 +83,10 @@ describe('members and invitations', () => {
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('invitation_email_mismatch');
 
-    const accepted = await client.request('POST', '/api/v1/invitations/accept', { token: invitee.token, body: { token: invite.body.token } });
+    const accepted = await client.request('POST', '/api/v1/invitations/accept', {
+      token: invitee.token,
+      body: { token: invite.body.token },
+    });
     expect(accepted.status).toBe(200);
     expect(accepted.body.role).toBe('admin');
     const reused = await client.request('POST', '/api/v1/invitations/accept', { token: invitee.token, body: { token: invite.body.token } });
@@ -93,13 +103,23 @@ describe('members and invitations', () => {
     expect((await client.request('POST', '/api/v1/organization/leave', { token: owner.token })).status).toBe(409);
 
     // An admin cannot make anyone owner; an owner can, and then may step down.
-    const switched = await client.request('POST', '/api/v1/auth/switch', { token: invitee.token, body: { organization_id: owner.organization.id } });
+    const switched = await client.request('POST', '/api/v1/auth/switch', {
+      token: invitee.token,
+      body: { organization_id: owner.organization.id },
+    });
     const adminToken = switched.body.access_token;
     const adminMembership = list.body.data.find((member: { user: { id: string } }) => member.user.id === invitee.user.id);
-    const selfPromote = await client.request('PATCH', `/api/v1/members/${adminMembership.id}`, { token: adminToken, body: { role: 'owner' } });
+    const selfPromote = await client.request('PATCH', `/api/v1/members/${adminMembership.id}`, {
+      token: adminToken,
+      body: { role: 'owner' },
+    });
     expect(selfPromote.status).toBe(403);
-    expect((await client.request('PATCH', `/api/v1/members/${adminMembership.id}`, { token: owner.token, body: { role: 'owner' } })).status).toBe(200);
-    expect((await client.request('PATCH', `/api/v1/members/${ownerMembership.id}`, { token: adminToken, body: { role: 'viewer' } })).status).toBe(200);
+    expect(
+      (await client.request('PATCH', `/api/v1/members/${adminMembership.id}`, { token: owner.token, body: { role: 'owner' } })).status,
+    ).toBe(200);
+    expect(
+      (await client.request('PATCH', `/api/v1/members/${ownerMembership.id}`, { token: adminToken, body: { role: 'viewer' } })).status,
+    ).toBe(200);
     const demoted = await client.request('GET', '/api/v1/me', { token: owner.token });
     expect(demoted.body.role).toBe('viewer');
     expect((await client.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'x' } })).status).toBe(403);
@@ -107,7 +127,10 @@ describe('members and invitations', () => {
 
   it('revokes invitations and lets a removed member in no more', async () => {
     const owner = await client.signup();
-    const invite = await client.request('POST', '/api/v1/invitations', { token: owner.token, body: { email: 'later@example.com', role: 'viewer' } });
+    const invite = await client.request('POST', '/api/v1/invitations', {
+      token: owner.token,
+      body: { email: 'later@example.com', role: 'viewer' },
+    });
     expect((await client.request('GET', '/api/v1/invitations', { token: owner.token })).body.data).toHaveLength(1);
     expect((await client.request('DELETE', `/api/v1/invitations/${invite.body.id}`, { token: owner.token })).status).toBe(204);
     expect((await client.request('GET', '/api/v1/invitations', { token: owner.token })).body.data).toHaveLength(0);
@@ -127,7 +150,10 @@ describe('members and invitations', () => {
     expect(created.status).toBe(201);
     const orgs = await client.request('GET', '/api/v1/organizations', { token: owner.token });
     expect(orgs.body.data.map((org: { name: string }) => org.name)).toContain('Second Org');
-    const switched = await client.request('POST', '/api/v1/auth/switch', { token: owner.token, body: { organization_id: created.body.organization.id } });
+    const switched = await client.request('POST', '/api/v1/auth/switch', {
+      token: owner.token,
+      body: { organization_id: created.body.organization.id },
+    });
     expect(switched.status).toBe(200);
     const current = await client.request('GET', '/api/v1/organization', { token: switched.body.access_token });
     expect(current.body.name).toBe('Second Org');
