@@ -7,6 +7,7 @@ import { openDatabase, pgliteClient } from '../kernel/db/database.ts';
 import { migrate } from '../kernel/db/migrate.ts';
 import { createJobs } from '../kernel/jobs/jobs.ts';
 import { createLogger } from '../kernel/telemetry/logger.ts';
+import { ensureConsoleBuilt } from './console-build.ts';
 import { adminUrl, databaseUrlFor } from './postgres.ts';
 
 declare module 'vitest' {
@@ -21,6 +22,7 @@ declare module 'vitest' {
  * database created from the template.
  */
 export default async function setup(project: TestProject) {
+  ensureConsoleBuilt();
   const { databaseUrl } = loadTestTargets();
   const log = createLogger('silent');
   if (databaseUrl) {
