@@ -47,7 +47,7 @@ async function post(path: string, body: unknown, token?: string) {
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  return response.json();
+  return (await response.json()) as any;
 }
 const account = await post('/api/v1/auth/signup', { email: 'bench@example.com', password: 'bench password 1', name: 'Bench', organization: 'Bench' });
 const key = (await post('/api/v1/api-keys', { name: 'bench', workspace_id: account.workspace.id }, account.access_token)).key as string;

@@ -105,4 +105,15 @@ describe('API keys', () => {
     await client.request('DELETE', `/api/v1/members/${developer.membershipId}`, { token: owner.token });
     await eventually(async () => (await client.request('GET', '/api/v1/workspaces', { token: key.key })).status === 401);
   });
+
+  it('revokes the keys of a deleted workspace', async () => {
+    const owner = await client.signup();
+    const space = await client.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Temporary' } });
+    const key = await client.createKey(owner.token, space.body.id);
+    expect((await client.request('GET', '/api/v1/me', { token: key.key })).status).toBe(200);
+    expect((await client.request('DELETE', `/api/v1/workspaces/${space.body.id}`, { token: owner.token })).status).toBe(204);
+    await eventually(async () => (await client.request('GET', '/api/v1/me', { token: key.key })).status === 401);
+    const listed = await client.request('GET', '/api/v1/api-keys', { token: owner.token });
+    expect(listed.body.data.find((entry: { id: string }) => entry.id === key.id).revoked_at).toBeTruthy();
+  });
 });

@@ -160,6 +160,18 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
       return { row: result.created, key, previous: result.previous };
     },
 
+    /** Revokes every live key of a deleted workspace (its keys must not outlive it). */
+    async revokeWorkspaceKeys(orgId: string, workspaceId: string) {
+      const revoked = await withTenant(database, orgId, (tx) =>
+        tx
+          .update(apiKeys)
+          .set({ revokedAt: kernel.clock() })
+          .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.workspaceId, workspaceId), isNull(apiKeys.revokedAt)))
+          .returning({ keyHash: apiKeys.keyHash }),
+      );
+      await forget(revoked.map((row) => row.keyHash));
+    },
+
     /** Drops cached lookups of a user's keys in an organisation (after a role change or removal). */
     async forgetKeysOf(orgId: string, userId: string) {
       const rows = await withTenant(database, orgId, (tx) =>

@@ -19,6 +19,11 @@ export function createIdentityModule(kernel: Kernel, deps: { organizations: Orga
     if (userId) await service.keys.forgetKeysOf(event.orgId, userId);
   });
 
+  kernel.events.subscribe('workspace.deleted', 'identity.revoke-workspace-keys', async (event) => {
+    const workspaceId = (event.payload as { workspace_id?: string }).workspace_id;
+    if (workspaceId) await service.keys.revokeWorkspaceKeys(event.orgId, workspaceId);
+  });
+
   return {
     name: 'identity',
     service,
