@@ -1,0 +1,41 @@
+import { useQuery } from '@tanstack/react-query';
+import { fetchMe } from './auth';
+import { fetchPermissionCatalog, listApiKeys, listInvitations, listMembers, listWorkspaces } from './resources';
+
+export const queryKeys = {
+  me: ['me'] as const,
+  workspaces: ['workspaces'] as const,
+  members: ['members'] as const,
+  invitations: ['invitations'] as const,
+  apiKeys: ['api-keys'] as const,
+  permissions: ['permissions'] as const,
+};
+
+export function useMeQuery() {
+  return useQuery({ queryKey: queryKeys.me, queryFn: () => fetchMe(), retry: false, staleTime: 30_000 });
+}
+
+export function useWorkspacesQuery() {
+  return useQuery({ queryKey: queryKeys.workspaces, queryFn: listWorkspaces });
+}
+
+export function useMembersQuery() {
+  return useQuery({ queryKey: queryKeys.members, queryFn: listMembers });
+}
+
+export function useInvitationsQuery(enabled = true) {
+  return useQuery({ queryKey: queryKeys.invitations, queryFn: listInvitations, enabled });
+}
+
+export function useApiKeysQuery() {
+  return useQuery({ queryKey: queryKeys.apiKeys, queryFn: listApiKeys });
+}
+
+export function usePermissionCatalogQuery(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.permissions,
+    queryFn: fetchPermissionCatalog,
+    staleTime: 5 * 60_000,
+    enabled,
+  });
+}

@@ -1,0 +1,100 @@
+import { apiRequest } from './client';
+import type {
+  ApiKey,
+  CreatedApiKey,
+  CreatedInvitation,
+  Invitation,
+  ListResponse,
+  Member,
+  OrganizationSummary,
+  PermissionCatalog,
+  Role,
+  Workspace,
+} from './types';
+
+const base = '/api/v1';
+
+export function createOrganization(name: string) {
+  return apiRequest<{ organization: OrganizationSummary; workspace: Workspace }>(`${base}/organizations`, {
+    method: 'POST',
+    body: { name },
+  });
+}
+
+export async function listWorkspaces(): Promise<Workspace[]> {
+  const all: Workspace[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const page = await apiRequest<ListResponse<Workspace>>(`${base}/workspaces${query}`);
+    all.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor && all.length < 1000);
+  return all;
+}
+
+export function createWorkspace(input: { name: string; description?: string }) {
+  return apiRequest<Workspace>(`${base}/workspaces`, { method: 'POST', body: input });
+}
+
+export function updateWorkspace(id: string, input: { name?: string; description?: string }) {
+  return apiRequest<Workspace>(`${base}/workspaces/${encodeURIComponent(id)}`, { method: 'PATCH', body: input });
+}
+
+export function deleteWorkspace(id: string) {
+  return apiRequest<void>(`${base}/workspaces/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export async function listMembers(): Promise<Member[]> {
+  return (await apiRequest<ListResponse<Member>>(`${base}/members`)).data;
+}
+
+export function updateMemberRole(id: string, role: Role) {
+  return apiRequest<Member>(`${base}/members/${encodeURIComponent(id)}`, { method: 'PATCH', body: { role } });
+}
+
+export function removeMember(id: string) {
+  return apiRequest<void>(`${base}/members/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export async function listInvitations(): Promise<Invitation[]> {
+  return (await apiRequest<ListResponse<Invitation>>(`${base}/invitations`)).data;
+}
+
+export function createInvitation(input: { email: string; role: Role }) {
+  return apiRequest<CreatedInvitation>(`${base}/invitations`, { method: 'POST', body: input });
+}
+
+export function revokeInvitation(id: string) {
+  return apiRequest<void>(`${base}/invitations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export async function listApiKeys(): Promise<ApiKey[]> {
+  return (await apiRequest<ListResponse<ApiKey>>(`${base}/api-keys`)).data;
+}
+
+export interface CreateApiKeyInput {
+  name: string;
+  workspace_id: string;
+  scopes?: string[];
+  expires_at?: string;
+}
+
+export function createApiKey(input: CreateApiKeyInput) {
+  return apiRequest<CreatedApiKey>(`${base}/api-keys`, { method: 'POST', body: input });
+}
+
+export function rotateApiKey(id: string, overlapSeconds: number) {
+  return apiRequest<CreatedApiKey>(`${base}/api-keys/${encodeURIComponent(id)}/rotate`, {
+    method: 'POST',
+    body: { overlap_seconds: overlapSeconds },
+  });
+}
+
+export function revokeApiKey(id: string) {
+  return apiRequest<void>(`${base}/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export function fetchPermissionCatalog() {
+  return apiRequest<PermissionCatalog>(`${base}/permissions`);
+}

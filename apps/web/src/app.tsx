@@ -1,0 +1,73 @@
+import { type ComponentType, useEffect, useRef } from 'react';
+import { AppShell } from './layout/app-shell';
+import { useLocation } from './lib/router';
+import { ApiKeysPage } from './pages/api-keys/api-keys-page';
+import { AcceptInvitationPage } from './pages/auth/accept-invitation-page';
+import { ForgotPasswordPage } from './pages/auth/forgot-password-page';
+import { LoginPage } from './pages/auth/login-page';
+import { ResetPasswordPage } from './pages/auth/reset-password-page';
+import { SignupPage } from './pages/auth/signup-page';
+import { MembersPage } from './pages/members/members-page';
+import { NotFoundPage } from './pages/not-found-page';
+import { OverviewPage } from './pages/overview-page';
+import { ProfilePage } from './pages/profile-page';
+import { WorkspacesPage } from './pages/workspaces/workspaces-page';
+
+/** Pages reachable without a session. */
+export const publicRoutes: Record<string, ComponentType> = {
+  '/login': LoginPage,
+  '/signup': SignupPage,
+  '/forgot-password': ForgotPasswordPage,
+  '/reset-password': ResetPasswordPage,
+  '/invitations/accept': AcceptInvitationPage,
+};
+
+/** Pages inside the authenticated shell. */
+const appRoutes: Record<string, ComponentType> = {
+  '/': OverviewPage,
+  '/workspaces': WorkspacesPage,
+  '/members': MembersPage,
+  '/api-keys': ApiKeysPage,
+  '/profile': ProfilePage,
+};
+
+function normalize(pathname: string): string {
+  return pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+}
+
+export function isPublicPath(pathname: string): boolean {
+  return normalize(pathname) in publicRoutes;
+}
+
+/** After client-side navigation, move focus to the new page's heading so it is announced. */
+function useFocusOnNavigate(pathname: string) {
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the path change itself is the trigger
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const frame = window.requestAnimationFrame(() => {
+      const target = document.getElementById('page-title') ?? document.getElementById('main-content');
+      target?.focus({ preventScroll: true });
+    });
+    return () => window.cancelAnimationFrame(frame);
+  }, [pathname]);
+}
+
+export function App() {
+  const { pathname } = useLocation();
+  const path = normalize(pathname);
+  useFocusOnNavigate(path);
+
+  const PublicPage = publicRoutes[path];
+  if (PublicPage) return <PublicPage />;
+
+  const Page = appRoutes[path] ?? NotFoundPage;
+  return (
+    <AppShell>
+      <Page />
+    </AppShell>
+  );
+}

@@ -1,0 +1,61 @@
+import type { ComponentType, SVGProps } from 'react';
+import { FolderIcon, HomeIcon, KeyIcon, UserIcon, UsersIcon } from '../components/icons';
+import { cx } from '../lib/class-names';
+import { Link, useLocation } from '../lib/router';
+import { useSession } from '../lib/session';
+
+export interface NavItem {
+  to: string;
+  label: string;
+  icon: ComponentType<SVGProps<SVGSVGElement>>;
+  /** Permission area (e.g. `members` for `members:read`); null means always visible. */
+  area: string | null;
+}
+
+const allItems: NavItem[] = [
+  { to: '/', label: 'Overview', icon: HomeIcon, area: null },
+  { to: '/workspaces', label: 'Workspaces', icon: FolderIcon, area: 'workspaces' },
+  { to: '/members', label: 'Members', icon: UsersIcon, area: 'members' },
+  { to: '/api-keys', label: 'API keys', icon: KeyIcon, area: 'api_keys' },
+  { to: '/profile', label: 'Profile', icon: UserIcon, area: null },
+];
+
+export function useNavItems(): NavItem[] {
+  const { canArea } = useSession();
+  return allItems.filter((item) => item.area === null || canArea(item.area) || canArea(item.area.replace('_', '-')));
+}
+
+export function isActive(pathname: string, to: string): boolean {
+  return to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`);
+}
+
+/** Vertical list of navigation links, used by the desktop sidebar and the tablet drawer. */
+export function NavList({ onNavigate }: { onNavigate?: () => void }) {
+  const items = useNavItems();
+  const { pathname } = useLocation();
+  return (
+    <ul className="flex flex-col gap-1">
+      {items.map((item) => {
+        const active = isActive(pathname, item.to);
+        const Icon = item.icon;
+        return (
+          <li key={item.to}>
+            <Link
+              to={item.to}
+              onClick={onNavigate}
+              aria-current={active ? 'page' : undefined}
+              className={cx(
+                'flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium no-underline',
+                'transition-colors duration-(--duration-fast)',
+                active ? 'bg-brand-subtle text-brand-text' : 'text-text-muted hover:bg-surface-hover hover:text-text',
+              )}
+            >
+              <Icon className="size-5 shrink-0" />
+              {item.label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,43 @@
+import { useState } from 'react';
+import { errorMessage } from '../../api/client';
+import { useMembersQuery } from '../../api/queries';
+import { Alert } from '../../components/alert';
+import { Button } from '../../components/button';
+import { PlusIcon } from '../../components/icons';
+import { PageHeader } from '../../components/page-header';
+import { PageSpinner } from '../../components/spinner';
+import { useSession } from '../../lib/session';
+import { usePageTitle } from '../../lib/use-page-title';
+import { InvitationsSection } from './invitations-section';
+import { InviteDialog } from './invite-dialog';
+import { MembersTable } from './members-table';
+
+export function MembersPage() {
+  usePageTitle('Members');
+  const { me, canAny, canArea } = useSession();
+  const canInvite = canAny('members:write', 'invitations:write');
+  const canSeeInvitations = canInvite || canArea('members') || canArea('invitations');
+  const query = useMembersQuery();
+  const [inviting, setInviting] = useState(false);
+
+  return (
+    <>
+      <PageHeader
+        title="Members"
+        description={`People with access to ${me.organization.name}, and the role that decides what they can do.`}
+        actions={
+          canInvite && (
+            <Button variant="primary" icon={<PlusIcon className="size-4" />} onClick={() => setInviting(true)}>
+              Invite member
+            </Button>
+          )
+        }
+      />
+      {query.isPending && <PageSpinner label="Loading members…" />}
+      {query.isError && <Alert tone="danger">{errorMessage(query.error)}</Alert>}
+      {query.data && <MembersTable members={query.data} />}
+      {canSeeInvitations && <InvitationsSection canWrite={canInvite} />}
+      <InviteDialog open={inviting} onClose={() => setInviting(false)} />
+    </>
+  );
+}
