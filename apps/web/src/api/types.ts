@@ -1,60 +1,12 @@
-export type Role = 'owner' | 'admin' | 'developer' | 'member' | 'viewer' | 'billing';
+// The API's shapes come from the SDK, so the console and scripts agree on one definition.
+import type { ApiKey, Invitation, Organization, Role, Workspace } from '@atrium/sdk';
+
+export type { ApiKey, Invitation, Me, Member, Role, User, Workspace } from '@atrium/sdk';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'developer', 'member', 'viewer', 'billing'];
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  created_at?: string;
-}
-
-export interface OrganizationSummary {
-  id: string;
-  name: string;
-  slug: string;
-}
-
-export interface WorkspaceSummary {
-  id: string;
-  name: string;
-  slug: string;
-}
-
-export interface Membership {
-  organization: OrganizationSummary;
-  role: Role;
-  workspaces: WorkspaceSummary[];
-}
-
-export interface Me {
-  user: User;
-  organization: OrganizationSummary;
-  role: Role;
-  permissions: string[];
-  memberships: Membership[];
-}
-
-export interface Workspace extends WorkspaceSummary {
-  description: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Member {
-  id: string;
-  user: Pick<User, 'id' | 'email' | 'name'>;
-  role: Role;
-  created_at: string;
-}
-
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  expires_at: string;
-  created_at: string;
-}
+export type OrganizationSummary = Pick<Organization, 'id' | 'name' | 'slug'>;
+export type WorkspaceSummary = Pick<Workspace, 'id' | 'name' | 'slug'>;
 
 export interface CreatedInvitation extends Omit<Invitation, 'created_at'> {
   token: string;
@@ -66,19 +18,6 @@ export interface InvitationPreview {
   email: string;
   role: Role;
   expires_at: string;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  last4: string;
-  scopes: string[] | null;
-  workspace_id: string;
-  created_by: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string | null;
-  revoked_at: string | null;
 }
 
 export interface CreatedApiKey extends ApiKey {
