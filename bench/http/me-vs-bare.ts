@@ -64,7 +64,7 @@ interface Row {
 
 async function measure(target: string, path: string, connections: number, duration: number, token?: string): Promise<Row> {
   const run = (seconds: number) =>
-    autocannon({ url: `${base}${path}`, connections, duration: seconds, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    autocannon({ url: `${base}${path}`, connections, duration: seconds, workers: 1, headers: token ? { authorization: `Bearer ${token}` } : {} });
   await run(3); // warm-up: JIT, pools, caches
   const result = await run(duration);
   return {

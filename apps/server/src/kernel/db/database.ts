@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -27,6 +28,11 @@ export interface Database {
   sql: SqlRunner;
   /** Runs multi-statement SQL (schema installs); returns the last statement's rows. */
   exec(text: string): Promise<QueryResult>;
+  /**
+   * Runs `fn` in a transaction whose first round trip also applies `settings` (transaction-local
+   * GUCs such as `role` and `app.org_id`). Values must be plain identifiers.
+   */
+  transactionWith<T>(settings: Record<string, string>, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Holds a session-level advisory lock on its own connection until the release is called. */
   advisoryLock(id: number): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -59,6 +65,22 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       const result = (await pool.query(text)) as unknown as QueryResult | QueryResult[];
       return Array.isArray(result) ? (result[result.length - 1] ?? { rows: [] }) : result;
     },
+    async transactionWith(settings, fn) {
+      const client = await pool.connect();
+      try {
+        // BEGIN and the settings share one round trip; a simple-protocol query cannot take
+        // parameters, so values are checked to be plain identifiers first.
+        await client.query(`begin; select ${settingsSql(settings)}`);
+        const result = await fn(drizzlePg(client) as unknown as Tx);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     advisoryLock: async (id) => {
       const client = await pool.connect();
       await client.query('select pg_advisory_lock($1)', [id]);
@@ -86,14 +108,20 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     throw error;
   }
   await client.exec('create extension if not exists vector');
+  const db = drizzlePglite(client);
   return {
     kind: 'pglite',
-    db: drizzlePglite(client) as unknown as Db,
+    db: db as unknown as Db,
     sql: { query: (text, values) => client.query(text, values) as never },
     exec: async (text) => {
       const results = await client.exec(text);
       return (results[results.length - 1] as QueryResult | undefined) ?? { rows: [] };
     },
+    transactionWith: (settings, fn) =>
+      (db as unknown as Db).transaction(async (tx) => {
+        await tx.execute(sql.raw(`select ${settingsSql(settings)}`));
+        return fn(tx as Tx);
+      }),
     // One process owns a PGlite directory (see lock.ts), so there is nobody to exclude.
     advisoryLock: async () => async () => {},
     close: async () => {
@@ -104,6 +132,17 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
       }
     },
   };
+}
+
+const PLAIN = /^[A-Za-z0-9_.-]{1,128}$/;
+
+function settingsSql(settings: Record<string, string>): string {
+  return Object.entries(settings)
+    .map(([name, value]) => {
+      if (!PLAIN.test(name) || !PLAIN.test(value)) throw new Error(`Refusing setting ${name}: not a plain identifier.`);
+      return `set_config('${name}', '${value}', true)`;
+    })
+    .join(', ');
 }
 
 /** The raw client behind a Drizzle transaction (for pg-boss sends inside it). */

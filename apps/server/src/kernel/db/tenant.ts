@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { APP_ROLE } from './columns.ts';
 import type { Database, Db, Tx } from './database.ts';
 
@@ -12,11 +11,8 @@ import type { Database, Db, Tx } from './database.ts';
  * const rows = await withTenant(database, orgId, (tx) => tx.select().from(workspaces));
  */
 export function withTenant<T>(database: Database, orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return database.db.transaction(async (tx) => {
-    // One round trip: both settings are transaction-local and vanish at commit or rollback.
-    await tx.execute(sql`select set_config('app.org_id', ${orgId}, true), set_config('role', ${APP_ROLE}, true)`);
-    return fn(tx as Tx);
-  });
+  // Both settings are transaction-local and vanish at commit or rollback.
+  return database.transactionWith({ 'app.org_id': orgId, role: APP_ROLE }, fn);
 }
 
 /**

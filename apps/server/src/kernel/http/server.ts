@@ -27,6 +27,9 @@ export interface HttpOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+// A random per-process prefix and a counter: unique across nodes without a random draw per request.
+const REQUEST_ID_PREFIX = `req_${randomBytes(6).toString('hex')}`;
+let requestCounter = 0;
 
 /**
  * The Fastify instance every module registers its routes on: zod schemas, one error envelope,
@@ -43,7 +46,9 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomBytes(12).toString('hex')}`;
+      if (typeof incoming === 'string' && REQUEST_ID.test(incoming)) return incoming;
+      requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
+      return `${REQUEST_ID_PREFIX}${requestCounter.toString(36).padStart(6, '0')}`;
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
