@@ -44,6 +44,7 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
     database: kernel.database,
     permissions: kernel.permissions,
     resolvePrincipal: (request) => modules.identity.service.resolvePrincipal(request),
+    sealer: kernel.sealer('idempotency'),
   });
   registerHealthRoutes(http, { database: kernel.database, metrics: kernel.metrics });
   modules.identity.routes(http);

@@ -2,8 +2,19 @@ import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { loadTestTargets } from '../../server/src/config.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Whether the browser tests can run here. CI always runs them (and installs Chromium first); a
+ * developer machine without Chromium runs the rest of the suite and says what it left out.
+ */
+export function browserAvailable(): boolean {
+  if (existsSync(CHROMIUM) || loadTestTargets().ci) return true;
+  console.warn(`Browser tests not run: no Chromium at ${CHROMIUM} (Debian/Ubuntu: apt-get install chromium).`);
+  return false;
+}
 
 /** Debian's Chromium, headless, with the background networking a closed machine refuses turned off. */
 export async function launchBrowser(): Promise<Browser> {

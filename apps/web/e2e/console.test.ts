@@ -6,26 +6,12 @@ import type { Atrium } from '../../server/src/app.ts';
 import { eventually } from '../../server/src/testing/client.ts';
 import { createTestAtrium } from '../../server/src/testing/harness.ts';
 import { startSmtpServer, tokenIn } from '../../server/src/testing/smtp.ts';
-import { expectAccessible, launchBrowser } from './browser.ts';
+import { browserAvailable, expectAccessible, launchBrowser } from './browser.ts';
 
 let atrium: Atrium;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let browser: Browser;
 let base: string;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  atrium = await createTestAtrium({ serveConsole: true, env: { SMTP_URL: smtp.url } });
-  await atrium.http.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(atrium.http.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await atrium?.close();
-  await smtp?.close();
-});
 
 const password = 'console test password';
 const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.com`;
@@ -46,7 +32,21 @@ async function signUp(page: Page, email: string, organization = 'Acme Robotics')
   await page.waitForURL((url) => url.pathname === '/');
 }
 
-describe('console', () => {
+describe.runIf(browserAvailable())('console', () => {
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    atrium = await createTestAtrium({ serveConsole: true, env: { SMTP_URL: smtp.url } });
+    await atrium.http.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(atrium.http.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await atrium?.close();
+    await smtp?.close();
+  });
+
   it('signs up, signs out and signs in, with accessible auth pages', async () => {
     const { context, page } = await newPage();
     await page.goto('/login');
@@ -226,5 +226,22 @@ describe('console', () => {
     await tablet.page.keyboard.press('Escape');
     await expect.poll(() => tablet.page.getByRole('dialog').count()).toBe(0);
     await tablet.context.close();
+  });
+
+  it('renames the organization in settings and refuses to let the last owner leave', async () => {
+    const { context, page } = await newPage();
+    await signUp(page, newEmail());
+    await page.goto('/settings');
+    await expect.poll(() => page.getByLabel('Organization name').count()).toBe(1);
+    await expectAccessible(page, '/settings');
+
+    await page.getByLabel('Organization name').fill('Renamed Robotics');
+    await page.getByRole('button', { name: 'Save organization' }).click();
+    await expect.poll(() => page.getByRole('banner').getByText('Renamed Robotics').count()).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: 'Leave organization' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Leave', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').or(page.getByRole('status')).filter({ hasText: /owner/i }).count()).toBeGreaterThan(0);
+    await context.close();
   });
 });

@@ -11,6 +11,7 @@ import { MembersPage } from './pages/members/members-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { OverviewPage } from './pages/overview-page';
 import { ProfilePage } from './pages/profile-page';
+import { SettingsPage } from './pages/settings/settings-page';
 import { WorkspacesPage } from './pages/workspaces/workspaces-page';
 
 /** Pages reachable without a session. */
@@ -28,6 +29,7 @@ const appRoutes: Record<string, ComponentType> = {
   '/workspaces': WorkspacesPage,
   '/members': MembersPage,
   '/api-keys': ApiKeysPage,
+  '/settings': SettingsPage,
   '/profile': ProfilePage,
 };
 

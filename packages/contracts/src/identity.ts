@@ -17,7 +17,10 @@ export const SignupBody = z.object({
 });
 
 export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(256) });
-export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(512).optional() });
+export const RefreshBody = z.object({
+  refresh_token: z.string().min(1).max(512).optional(),
+  organization_id: z.string().min(1).max(64).optional().describe('Land the new session in this organization (you must belong to it)'),
+});
 export const ForgotPasswordBody = z.object({ email: Email });
 export const ResetPasswordBody = z.object({ token: z.string().min(1).max(512), password: Password });
 export const ChangePasswordBody = z.object({ current_password: z.string().min(1).max(256), new_password: Password });

@@ -3,6 +3,7 @@ import type { Cache } from './cache/index.ts';
 import { openCache } from './cache/index.ts';
 import { createVault, type Vault } from './crypto/envelope.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
+import { createSealer, type Sealer } from './crypto/sealer.ts';
 import { createTokenSigner, type TokenSigner } from './crypto/signing.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
@@ -24,6 +25,8 @@ export interface Kernel {
   events: Events;
   vault: Vault;
   signer: TokenSigner;
+  /** Seals data the platform keeps for itself, per purpose (see crypto/sealer.ts). */
+  sealer(purpose: string): Sealer;
   permissions: PermissionRegistry;
   /** The time, injectable so lifecycles (expiry, rotation overlap) are testable. */
   clock: () => Date;
@@ -63,6 +66,7 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
       events,
       vault: createVault(database, masterKey),
       signer: createTokenSigner(masterKey),
+      sealer: (purpose) => createSealer(masterKey, purpose),
       permissions: new PermissionRegistry(),
       clock: overrides.clock ?? (() => new Date()),
     };

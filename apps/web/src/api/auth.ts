@@ -42,8 +42,20 @@ export function changePassword(currentPassword: string, newPassword: string) {
   });
 }
 
-export function switchOrganization(organizationId: string) {
-  return apiRequest<unknown>(`${base}/auth/switch`, { method: 'POST', body: { organization_id: organizationId } });
+export function switchOrganization(organizationId: string, options: { silentUnauthorized?: boolean } = {}) {
+  return apiRequest<unknown>(`${base}/auth/switch`, { method: 'POST', body: { organization_id: organizationId }, ...options });
+}
+
+/**
+ * Moves the session into another organization through the refresh token, which still works after
+ * the current organization's membership is gone (leaving it).
+ */
+export function landInOrganization(organizationId: string) {
+  return apiRequest<unknown>(`${base}/auth/refresh`, {
+    method: 'POST',
+    body: { organization_id: organizationId },
+    silentUnauthorized: true,
+  });
 }
 
 export function fetchMe(options: { silentUnauthorized?: boolean } = {}) {

@@ -113,6 +113,17 @@ export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
 }
 
+/** A 403 `permission_error`: the caller's role does not allow this. */
+export function isPermissionError(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 403 && error.type === 'permission_error';
+}
+
+/** The permission a 403 message names (e.g. "requires the 'members:read' permission"), if any. */
+export function missingPermission(error: unknown): string | null {
+  if (!isPermissionError(error)) return null;
+  return /'([a-z_-]+:[a-z_*-]+)'/i.exec(error.message)?.[1] ?? null;
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error && error.message) return error.message;

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { fetchMe } from './auth';
-import { fetchPermissionCatalog, listApiKeys, listInvitations, listMembers, listWorkspaces } from './resources';
+import { fetchOrganization, fetchPermissionCatalog, listApiKeys, listInvitations, listMembers, listWorkspaces } from './resources';
 
 export const queryKeys = {
   me: ['me'] as const,
+  organization: ['organization'] as const,
   workspaces: ['workspaces'] as const,
   members: ['members'] as const,
   invitations: ['invitations'] as const,
@@ -13,6 +14,10 @@ export const queryKeys = {
 
 export function useMeQuery() {
   return useQuery({ queryKey: queryKeys.me, queryFn: () => fetchMe(), retry: false, staleTime: 30_000 });
+}
+
+export function useOrganizationQuery() {
+  return useQuery({ queryKey: queryKeys.organization, queryFn: fetchOrganization });
 }
 
 export function useWorkspacesQuery() {

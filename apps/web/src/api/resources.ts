@@ -6,6 +6,7 @@ import type {
   Invitation,
   ListResponse,
   Member,
+  Organization,
   OrganizationSummary,
   PermissionCatalog,
   Role,
@@ -19,6 +20,18 @@ export function createOrganization(name: string) {
     method: 'POST',
     body: { name },
   });
+}
+
+export function fetchOrganization() {
+  return apiRequest<Organization>(`${base}/organization`);
+}
+
+export function updateOrganization(name: string) {
+  return apiRequest<Organization>(`${base}/organization`, { method: 'PATCH', body: { name } });
+}
+
+export function leaveOrganization() {
+  return apiRequest<void>(`${base}/organization/leave`, { method: 'POST', body: {} });
 }
 
 export async function listWorkspaces(): Promise<Workspace[]> {

@@ -1,7 +1,7 @@
 // The API's shapes come from the SDK, so the console and scripts agree on one definition.
 import type { ApiKey, Invitation, Organization, Role, Workspace } from '@atrium/sdk';
 
-export type { ApiKey, Invitation, Me, Member, Role, User, Workspace } from '@atrium/sdk';
+export type { ApiKey, Invitation, Me, Member, Organization, Role, User, Workspace } from '@atrium/sdk';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'developer', 'member', 'viewer', 'billing'];
 

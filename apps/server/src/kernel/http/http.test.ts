@@ -87,6 +87,30 @@ describe('idempotency keys', () => {
     expect(different.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_reused' });
   });
 
+  it('replays a created API key without keeping its secret in clear', async () => {
+    const owner = await client.signup();
+    const headers = { 'idempotency-key': 'key-once' };
+    const body = { name: 'replayed', workspace_id: owner.workspace.id };
+    const first = await client.request('POST', '/api/v1/api-keys', { token: owner.token, headers, body });
+    const second = await client.request('POST', '/api/v1/api-keys', { token: owner.token, headers, body });
+    expect(second.body.key).toBe(first.body.key);
+    const { rows } = await atrium.kernel.database.sql.query<{ response_body: string }>(
+      "select response_body from idempotency_keys where key = 'key-once'",
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].response_body).not.toContain(first.body.key);
+  });
+
+  it('does not apply to sign-in and sign-up, whose answers are fresh credentials', async () => {
+    const account = await client.signup();
+    const headers = { 'idempotency-key': 'login-1' };
+    const body = { email: account.email, password: account.password };
+    const first = await client.request('POST', '/api/v1/auth/login', { headers, body });
+    const second = await client.request('POST', '/api/v1/auth/login', { headers, body });
+    expect(second.body.refresh_token).not.toBe(first.body.refresh_token);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+  });
+
   it('scopes keys to the caller: another organization may reuse the same key', async () => {
     const a = await client.signup();
     const b = await client.signup();

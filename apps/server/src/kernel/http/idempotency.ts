@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import type { Sealer } from '../crypto/sealer.ts';
 import type { Database } from '../db/database.ts';
 import { asSystem } from '../db/tenant.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
@@ -18,14 +19,17 @@ const REPLAYED_HEADERS = ['location', 'content-type'];
  * `Idempotency-Key` on POST: the first request's response is stored under (caller, key); the same
  * key with the same body replays it (`idempotent-replayed: true`), with another body answers 422,
  * and while the first is still running answers 409. Server errors are not stored, so a retry after
- * a 5xx runs again. Keys are kept 24 hours.
+ * a 5xx runs again. Keys are kept 24 hours; stored bodies are encrypted. Public routes are not
+ * covered: their responses carry new credentials.
  */
-export function installIdempotency(app: FastifyInstance, options: { database: Database }) {
-  const { database } = options;
+export function installIdempotency(app: FastifyInstance, options: { database: Database; sealer: Sealer }) {
+  const { database, sealer } = options;
 
   app.addHook('preHandler', async function checkIdempotencyKey(request, reply) {
     const header = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || header === undefined || request.routeOptions.config?.permission === undefined) return;
+    const permission = request.routeOptions.config?.permission;
+    // Public routes (sign-in, sign-up) answer with fresh credentials: never store those.
+    if (request.method !== 'POST' || header === undefined || permission === undefined || permission === 'public') return;
     const key = Array.isArray(header) ? header[0] : header;
     if (!key || key.length > 255) throw new ValidationError('Idempotency-Key must be 1 to 255 characters.', 'Idempotency-Key');
     const principal = request.principal;
@@ -61,7 +65,7 @@ export function installIdempotency(app: FastifyInstance, options: { database: Da
     return reply
       .code(stored.statusCode)
       .headers({ ...headers, 'idempotent-replayed': 'true' })
-      .send(stored.responseBody ?? '');
+      .send(stored.responseBody ? sealer.open(stored.responseBody) : '');
   });
 
   app.addHook('onSend', async function storeIdempotentResponse(request, reply, payload) {
@@ -81,7 +85,12 @@ export function installIdempotency(app: FastifyInstance, options: { database: Da
     await asSystem(database, (db) =>
       db
         .update(idempotencyKeys)
-        .set({ statusCode: reply.statusCode, responseBody: typeof payload === 'string' ? payload : null, responseHeaders: headers })
+        // Sealed: a stored response may hold a secret shown once (a new API key).
+        .set({
+          statusCode: reply.statusCode,
+          responseBody: typeof payload === 'string' ? sealer.seal(payload) : null,
+          responseHeaders: headers,
+        })
         .where(where),
     );
     return payload;

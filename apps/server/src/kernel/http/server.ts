@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Sealer } from '../crypto/sealer.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -21,6 +22,8 @@ export interface HttpOptions {
   database: Database;
   permissions: PermissionRegistry;
   resolvePrincipal: PrincipalResolver;
+  /** Encrypts stored idempotent responses. */
+  sealer: Sealer;
   /** Trust X-Forwarded-* from a proxy in front. */
   trustProxy?: boolean;
   bodyLimit?: number;
@@ -86,7 +89,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   });
   installErrorHandler(app);
   installAuthHook(app, { resolve: options.resolvePrincipal, permissions: options.permissions });
-  installIdempotency(app, { database: options.database });
+  installIdempotency(app, { database: options.database, sealer: options.sealer });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -108,7 +108,7 @@ export function registerIdentityRoutes(
     async (request, reply) => {
       const token = request.body?.refresh_token ?? request.cookies[REFRESH_COOKIE];
       if (!token) throw new AuthenticationError('Send refresh_token.', 'invalid_refresh_token');
-      const { user, tokens } = await identity.refresh(token, context(request));
+      const { user, tokens } = await identity.refresh(token, context(request), request.body?.organization_id);
       setSessionCookies(reply, tokens);
       return { user: userDto(user), ...tokensDto(tokens) };
     },

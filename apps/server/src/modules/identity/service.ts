@@ -155,8 +155,17 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
       return { user, tokens };
     },
 
-    async refresh(token: string, context: ClientContext) {
-      const { tokens, userId } = await sessions.rotate(token, context);
+    /**
+     * Rotates the refresh token. With `orgId` the new session lands in that organisation — which
+     * also works after leaving the current one, when the access token no longer does.
+     */
+    async refresh(token: string, context: ClientContext, orgId?: string) {
+      if (orgId) {
+        const userId = await sessions.ownerOf(token);
+        if (!userId) throw new AuthenticationError('The refresh token is invalid or expired.', 'invalid_refresh_token');
+        if (!(await deps.organizations.roleOf(orgId, userId))) throw new NotFoundError('Organization');
+      }
+      const { tokens, userId } = await sessions.rotate(token, context, orgId);
       return { tokens, user: await getUser(userId) };
     },
 

@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { hashSecret } from '../../kernel/crypto/hash.ts';
 import { newId, randomToken } from '../../kernel/crypto/ids.ts';
 import type { Tx } from '../../kernel/db/database.ts';
-import { withSystem } from '../../kernel/db/tenant.ts';
+import { asSystem, withSystem } from '../../kernel/db/tenant.ts';
 import { AuthenticationError } from '../../kernel/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { refreshTokens } from './schema.ts';
@@ -65,8 +65,19 @@ export function createSessions(kernel: Kernel) {
       return issue(tx, user, orgId, newId('ses'), context);
     },
 
-    /** Rotates a refresh token; `orgId` switches the session to another organisation (already checked). */
-    async rotate(token: string, context: ClientContext, switchTo?: (userId: string) => Promise<string>) {
+    /** The user a live refresh token belongs to (to check a switch before rotating). */
+    async ownerOf(token: string): Promise<string | null> {
+      const [row] = await asSystem(database, (db) =>
+        db
+          .select({ userId: refreshTokens.userId })
+          .from(refreshTokens)
+          .where(eq(refreshTokens.tokenHash, hashSecret(token))),
+      );
+      return row?.userId ?? null;
+    },
+
+    /** Rotates a refresh token; `switchTo` names the organisation to land in (membership already checked). */
+    async rotate(token: string, context: ClientContext, switchTo?: string) {
       // System context: a refresh token is presented before any organisation is known.
       const outcome = await withSystem(database, async (tx) => {
         const [row] = await tx
@@ -81,7 +92,7 @@ export function createSessions(kernel: Kernel) {
           return { error: 'refresh_token_reused' as const };
         }
         await tx.update(refreshTokens).set({ rotatedAt: kernel.clock() }).where(eq(refreshTokens.id, row.id));
-        const orgId = switchTo ? await switchTo(row.userId) : row.orgId;
+        const orgId = switchTo ?? row.orgId;
         return { tokens: await issue(tx, { id: row.userId }, orgId, row.familyId, context), userId: row.userId };
       });
       if ('error' in outcome && outcome.error) {

@@ -82,7 +82,9 @@ export function createOrganizationsService(kernel: Kernel) {
       );
       const orgIds = rows.map((row) => row.organization.id);
       const spaces = orgIds.length
-        ? await asSystem(database, (db) => db.select().from(workspaces).where(inArray(workspaces.orgId, orgIds)).orderBy(asc(workspaces.id)))
+        ? await asSystem(database, (db) =>
+            db.select().from(workspaces).where(inArray(workspaces.orgId, orgIds)).orderBy(asc(workspaces.id)),
+          )
         : [];
       return rows.map((row) => ({
         organization: row.organization,

@@ -160,4 +160,22 @@ describe('members and invitations', () => {
     const spaces = await client.request('GET', '/api/v1/workspaces', { token: switched.body.access_token });
     expect(spaces.body.data.map((space: { id: string }) => space.id)).toEqual([created.body.workspace.id]);
   });
+
+  it('lands the session in another organization after leaving one', async () => {
+    const owner = await client.signup();
+    const member = await client.addMember(owner.token, 'member');
+    expect((await client.request('POST', '/api/v1/organization/leave', { token: member.token })).status).toBe(204);
+    expect((await client.request('GET', '/api/v1/me', { token: member.token })).status).toBe(401);
+    const login = await client.request('POST', '/api/v1/auth/login', { body: { email: member.email, password: member.password } });
+    const stranger = await client.request('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: login.body.refresh_token, organization_id: owner.organization.id },
+    });
+    expect(stranger.status).toBe(404);
+    const moved = await client.request('POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: login.body.refresh_token, organization_id: member.organization.id },
+    });
+    expect(moved.status).toBe(200);
+    const me = await client.request('GET', '/api/v1/me', { token: moved.body.access_token });
+    expect(me.body.organization.id).toBe(member.organization.id);
+  });
 });

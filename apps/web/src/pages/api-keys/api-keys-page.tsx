@@ -4,7 +4,7 @@ import { errorMessage } from '../../api/client';
 import { queryKeys, useApiKeysQuery } from '../../api/queries';
 import { revokeApiKey } from '../../api/resources';
 import type { ApiKey } from '../../api/types';
-import { Alert } from '../../components/alert';
+import { QueryError } from '../../components/access-denied';
 import { Button } from '../../components/button';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { EmptyState } from '../../components/empty-state';
@@ -54,7 +54,7 @@ export function ApiKeysPage() {
         actions={createButton}
       />
       {query.isPending && <PageSpinner label="Loading API keys…" />}
-      {query.isError && <Alert tone="danger">{errorMessage(query.error)}</Alert>}
+      {query.isError && <QueryError error={query.error} />}
       {query.data && query.data.length === 0 && (
         <EmptyState
           icon={<KeyIcon />}

@@ -3,7 +3,7 @@ import { errorMessage } from '../../api/client';
 import { queryKeys, useInvitationsQuery } from '../../api/queries';
 import { revokeInvitation } from '../../api/resources';
 import type { Invitation } from '../../api/types';
-import { Alert } from '../../components/alert';
+import { QueryError } from '../../components/access-denied';
 import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
 import { Spinner } from '../../components/spinner';
@@ -29,7 +29,7 @@ export function InvitationsSection({ canWrite }: { canWrite: boolean }) {
     <section className="mt-10">
       <h2 className="mb-3 text-lg font-semibold text-text">Pending invitations</h2>
       {query.isPending && <Spinner label="Loading invitations…" />}
-      {query.isError && <Alert tone="danger">{errorMessage(query.error)}</Alert>}
+      {query.isError && <QueryError error={query.error} headingLevel={3} />}
       {query.data && query.data.length === 0 && <p className="text-sm text-text-muted">No pending invitations.</p>}
       {query.data && query.data.length > 0 && (
         <Table caption="Pending invitations">

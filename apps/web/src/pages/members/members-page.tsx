@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { errorMessage } from '../../api/client';
+import { isPermissionError } from '../../api/client';
 import { useMembersQuery } from '../../api/queries';
-import { Alert } from '../../components/alert';
+import { QueryError } from '../../components/access-denied';
 import { Button } from '../../components/button';
 import { PlusIcon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
@@ -18,6 +18,7 @@ export function MembersPage() {
   const canInvite = canAny('members:write', 'invitations:write');
   const canSeeInvitations = canInvite || canArea('members') || canArea('invitations');
   const query = useMembersQuery();
+  const denied = isPermissionError(query.error);
   const [inviting, setInviting] = useState(false);
 
   return (
@@ -34,9 +35,9 @@ export function MembersPage() {
         }
       />
       {query.isPending && <PageSpinner label="Loading members…" />}
-      {query.isError && <Alert tone="danger">{errorMessage(query.error)}</Alert>}
+      {query.isError && <QueryError error={query.error} />}
       {query.data && <MembersTable members={query.data} />}
-      {canSeeInvitations && <InvitationsSection canWrite={canInvite} />}
+      {canSeeInvitations && !denied && <InvitationsSection canWrite={canInvite} />}
       <InviteDialog open={inviting} onClose={() => setInviting(false)} />
     </>
   );

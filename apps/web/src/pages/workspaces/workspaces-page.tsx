@@ -4,7 +4,7 @@ import { errorMessage } from '../../api/client';
 import { queryKeys, useWorkspacesQuery } from '../../api/queries';
 import { deleteWorkspace } from '../../api/resources';
 import type { Workspace } from '../../api/types';
-import { Alert } from '../../components/alert';
+import { QueryError } from '../../components/access-denied';
 import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -61,7 +61,7 @@ export function WorkspacesPage() {
         actions={newButton}
       />
       {query.isPending && <PageSpinner label="Loading workspaces…" />}
-      {query.isError && <Alert tone="danger">{errorMessage(query.error)}</Alert>}
+      {query.isError && <QueryError error={query.error} />}
       {query.data && query.data.length === 0 && (
         <EmptyState icon={<FolderIcon />} title="No workspaces yet" description="Create a workspace to start issuing API keys." />
       )}
