@@ -61,6 +61,19 @@ describe('error envelope', () => {
     expect(media.json().error.code).toBe('unsupported_media_type');
   });
 
+  it('reads an empty JSON body as no body', async () => {
+    const owner = await client.signup();
+    const key = await client.createKey(owner.token, owner.workspace.id);
+    const headers = { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' };
+    const rotated = await atrium.http.inject({ method: 'POST', url: `/api/v1/api-keys/${key.id}/rotate`, headers, payload: '' });
+    expect(rotated.statusCode).toBe(201);
+    const revoked = await atrium.http.inject({ method: 'DELETE', url: `/api/v1/api-keys/${rotated.json().id}`, headers, payload: '' });
+    expect(revoked.statusCode).toBe(204);
+    const missing = await atrium.http.inject({ method: 'POST', url: '/api/v1/workspaces', headers, payload: '' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.type).toBe('invalid_request_error');
+  });
+
   it('keeps a sane incoming request id and replaces a hostile one', async () => {
     const kept = await client.request('GET', '/healthz', { headers: { 'x-request-id': 'trace-123' } });
     expect(kept.headers['x-request-id']).toBe('trace-123');
