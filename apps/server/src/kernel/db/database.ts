@@ -67,18 +67,22 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     },
     async transactionWith(settings, fn) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         // BEGIN and the settings share one round trip; a simple-protocol query cannot take
         // parameters, so values are checked to be plain identifiers first.
         await client.query(`begin; select ${settingsSql(settings)}`);
-        const result = await fn(drizzlePg(client) as unknown as Tx);
+        const result = await fn(transactionOn(client));
         await client.query('commit');
         return result;
       } catch (error) {
-        await client.query('rollback').catch(() => {});
+        await client.query('rollback').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
         throw error;
       } finally {
-        client.release();
+        // A connection that could not roll back is discarded, not returned to the pool.
+        client.release(broken);
       }
     },
     advisoryLock: async (id) => {
@@ -132,6 +136,31 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
       }
     },
   };
+}
+
+/**
+ * Drizzle over one client that is already inside a transaction. A nested `transaction()` becomes a
+ * savepoint: drizzle's own would send BEGIN/COMMIT on this client and end the outer transaction
+ * (and with it the tenant settings) early.
+ */
+function transactionOn(client: pg.PoolClient): Tx {
+  const db = drizzlePg(client) as unknown as Tx & { transaction: Tx['transaction'] };
+  let depth = 0;
+  db.transaction = (async (inner: (tx: Tx) => Promise<unknown>) => {
+    const savepoint = `atrium_sp_${++depth}`;
+    await client.query(`savepoint ${savepoint}`);
+    try {
+      const result = await inner(db);
+      await client.query(`release savepoint ${savepoint}`);
+      return result;
+    } catch (error) {
+      await client.query(`rollback to savepoint ${savepoint}`);
+      throw error;
+    } finally {
+      depth--;
+    }
+  }) as Tx['transaction'];
+  return db;
 }
 
 const PLAIN = /^[A-Za-z0-9_.-]{1,128}$/;

@@ -92,7 +92,7 @@ export function createJobs(options: JobsOptions): Jobs {
       schedules.push({ name, cron, data });
     },
     async start({ work }) {
-      boss = new PgBoss({
+      const instance = new PgBoss({
         db,
         schema: 'pgboss',
         supervise: work,
@@ -101,6 +101,7 @@ export function createJobs(options: JobsOptions): Jobs {
         cronMonitorIntervalSeconds: 10,
         maintenanceIntervalSeconds: 120,
       });
+      boss = instance; // `boss` is cleared when stop() begins; in-flight failures must still be recorded.
       boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
       await boss.start();
       for (const name of definitions.keys()) await boss.createQueue(name);
@@ -120,7 +121,7 @@ export function createJobs(options: JobsOptions): Jobs {
             const failed = results.flatMap((result, index) => (result.status === 'rejected' ? [{ result, job: batch[index] }] : []));
             for (const { result, job } of failed) {
               log.warn({ err: (result as PromiseRejectedResult).reason, queue: name, jobId: job.id }, 'job failed');
-              await boss?.fail(name, job.id, { message: String((result as PromiseRejectedResult).reason) });
+              await instance.fail(name, job.id, { message: String((result as PromiseRejectedResult).reason) });
             }
             options.metrics?.jobsCompleted.inc({ queue: name, outcome: 'completed' }, batch.length - failed.length);
             options.metrics?.jobsCompleted.inc({ queue: name, outcome: 'failed' }, failed.length);
