@@ -74,6 +74,10 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
     keys,
     getUser,
 
+    async userIdByEmail(email: string) {
+      return (await findUserByEmail(email))?.id ?? null;
+    },
+
     async usersByIds(ids: string[]) {
       if (!ids.length) return new Map<string, { id: string; email: string; name: string }>();
       const rows = await asSystem(database, (db) =>

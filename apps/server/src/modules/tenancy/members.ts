@@ -12,6 +12,7 @@ import { invitations, memberships, organizations } from './schema.ts';
 /** What tenancy needs to know about people; identity provides it. */
 export interface UserDirectory {
   usersByIds(ids: string[]): Promise<Map<string, { id: string; email: string; name: string }>>;
+  userIdByEmail(email: string): Promise<string | null>;
 }
 
 export interface Caller {
@@ -127,7 +128,15 @@ export function createMembersService(kernel: Kernel, deps: { users: () => UserDi
     async invite(orgId: string, input: { email: string; role: Role }, caller: Caller) {
       assertMayAssign(caller, null, input.role);
       const token = `inv_${randomToken(40)}`;
+      const existingUserId = await deps.users().userIdByEmail(input.email);
       const row = await withTenant(database, orgId, async (tx) => {
+        if (existingUserId) {
+          const [member] = await tx
+            .select({ id: memberships.id })
+            .from(memberships)
+            .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, existingUserId)));
+          if (member) throw new ConflictError(`${input.email} is already a member.`, 'already_member', 'email');
+        }
         const [organization] = await tx.select().from(organizations).where(eq(organizations.id, orgId));
         if (!organization) throw new NotFoundError('Organization');
         const [invitation] = await tx

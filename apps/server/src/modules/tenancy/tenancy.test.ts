@@ -78,6 +78,10 @@ describe('members and invitations', () => {
     const preview = await client.request('GET', `/api/v1/invitations/lookup?token=${invite.body.token}`);
     expect(preview.body).toMatchObject({ organization: { name: owner.organization.name }, role: 'admin' });
 
+    const again = await client.request('POST', '/api/v1/invitations', { token: owner.token, body: { email: owner.email, role: 'viewer' } });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'already_member', param: 'email' });
+
     const stranger = await client.signup();
     const wrong = await client.request('POST', '/api/v1/invitations/accept', { token: stranger.token, body: { token: invite.body.token } });
     expect(wrong.status).toBe(403);
