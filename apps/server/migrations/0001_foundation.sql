@@ -62,7 +62,7 @@ CREATE TABLE "refresh_tokens" (
 	"user_id" text NOT NULL,
 	"family_id" text NOT NULL,
 	"token_hash" text NOT NULL,
-	"org_id" text NOT NULL,
+	"session_org_id" text NOT NULL,
 	"user_agent" text,
 	"ip" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

@@ -19,7 +19,7 @@ export interface RequestOptions {
  * A typed client for the Atrium platform API.
  *
  * @example
- * const atrium = createClient({ baseUrl: 'http://localhost:3000', token: process.env.ATRIUM_API_KEY });
+ * const atrium = createClient({ baseUrl: 'http://localhost:3000', token: 'atr_live_…' });
  * const { data } = await atrium.workspaces.list();
  */
 export function createClient(options: ClientOptions) {

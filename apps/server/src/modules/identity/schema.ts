@@ -27,7 +27,8 @@ export const refreshTokens = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     familyId: text('family_id').notNull(),
     tokenHash: text('token_hash').notNull(),
-    orgId: text('org_id').notNull(),
+    // The organisation this sign-in is currently in (not a tenant key: sessions belong to the user).
+    sessionOrgId: text('session_org_id').notNull(),
     userAgent: text('user_agent'),
     ip: text('ip'),
     createdAt: createdAt(),

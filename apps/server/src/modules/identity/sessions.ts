@@ -39,7 +39,7 @@ export function createSessions(kernel: Kernel) {
       userId: user.id,
       familyId,
       tokenHash: hashSecret(refresh),
-      orgId,
+      sessionOrgId: orgId,
       ip: context.ip ?? null,
       userAgent: context.userAgent?.slice(0, 512) ?? null,
       expiresAt: new Date(now.getTime() + config.refreshTokenTtl * 1000),
@@ -92,7 +92,7 @@ export function createSessions(kernel: Kernel) {
           return { error: 'refresh_token_reused' as const };
         }
         await tx.update(refreshTokens).set({ rotatedAt: kernel.clock() }).where(eq(refreshTokens.id, row.id));
-        const orgId = switchTo ?? row.orgId;
+        const orgId = switchTo ?? row.sessionOrgId;
         return { tokens: await issue(tx, { id: row.userId }, orgId, row.familyId, context), userId: row.userId };
       });
       if ('error' in outcome && outcome.error) {
