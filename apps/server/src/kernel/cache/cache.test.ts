@@ -62,6 +62,17 @@ describe.each(implementations)('$name cache', ({ open }) => {
       expect(await cache.get(permanent)).toBe('stays');
     });
 
+    it('sets only an absent key with setIfAbsent, so a late fill cannot overwrite a newer value', async () => {
+      const name = key('fill');
+      expect(await cache.setIfAbsent(name, 'first', 1000)).toBe(true);
+      expect(await cache.setIfAbsent(name, 'late fill', 1000)).toBe(false);
+      expect(await cache.get(name)).toBe('first');
+      const expiring = key('fill-expiring');
+      await cache.setIfAbsent(expiring, 'x', 100);
+      await sleep(200);
+      expect(await cache.setIfAbsent(expiring, 'y', 1000)).toBe(true);
+    });
+
     it('deletes several keys at once and tolerates missing or no keys', async () => {
       const first = key('first');
       const second = key('second');

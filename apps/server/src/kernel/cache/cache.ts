@@ -14,6 +14,8 @@ export interface Cache {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Sets only when the key is absent; true when it was set. Cache fills use this so they cannot overwrite an invalidation. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
   /** Atomically adds `by`; the TTL starts with the first increment. Returns the new value. */
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;

@@ -45,6 +45,11 @@ export function createMemoryCache(options: { now?: () => number; maxEntries?: nu
     async set(key, value, ttlMs) {
       write(key, value, ttlMs);
     },
+    async setIfAbsent(key, value, ttlMs) {
+      if (read(key)) return false;
+      write(key, value, ttlMs);
+      return true;
+    },
     async del(...keys) {
       for (const key of keys) entries.delete(key);
     },

@@ -36,6 +36,9 @@ export async function createRedisCache(url: string, options: { prefix?: string }
       if (ttlMs) await client.set(key, value, 'PX', ttlMs);
       else await client.set(key, value);
     },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await client.set(key, value, 'PX', ttlMs, 'NX')) === 'OK';
+    },
     async del(...keys) {
       if (keys.length) await client.del(...keys);
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../app.ts';
+import { hashSecret } from '../../kernel/crypto/hash.ts';
 import { eventually, testClient } from '../../testing/client.ts';
 import { createTestAtrium } from '../../testing/harness.ts';
 
@@ -50,6 +51,27 @@ describe('API keys', () => {
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('invalid_api_key');
     expect((await client.request('DELETE', `/api/v1/api-keys/${key.id}`, { token: owner.token })).status).toBe(404);
+  });
+
+  it('cannot be brought back to life by a lookup that raced the revocation', async () => {
+    const owner = await client.signup();
+    const key = await client.createKey(owner.token, owner.workspace.id);
+    expect((await client.request('GET', '/api/v1/me', { token: key.key })).status).toBe(200);
+    expect((await client.request('DELETE', `/api/v1/api-keys/${key.id}`, { token: owner.token })).status).toBe(204);
+    // A lookup that read the row before the revoke tries to cache what it saw: it must not stick.
+    const stale = {
+      id: key.id,
+      orgId: owner.organization.id,
+      workspaceId: owner.workspace.id,
+      createdBy: owner.user.id,
+      scopes: [],
+      expiresAt: null,
+      revoked: false,
+      role: 'owner',
+    };
+    const cacheKey = `apikey:${hashSecret(key.key)}`;
+    expect(await atrium.kernel.cache.setIfAbsent(cacheKey, JSON.stringify(stale), 30_000)).toBe(false);
+    expect((await client.request('GET', '/api/v1/me', { token: key.key })).status).toBe(401);
   });
 
   it('rotates with an overlap window during which both keys work', async () => {

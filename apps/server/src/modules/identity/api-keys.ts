@@ -25,6 +25,10 @@ interface CachedKey {
 
 const cacheKey = (hash: string) => `apikey:${hash}`;
 const CACHE_TTL_MS = 30_000;
+// After a change, lookups read the database (and do not cache) for this long: a lookup that read
+// the row just before the change must not put the old state back into the cache.
+const STALE = 'stale';
+const STALE_TTL_MS = 2 * CACHE_TTL_MS;
 const LAST_USED_GRANULARITY_MS = 60_000;
 
 /**
@@ -38,7 +42,7 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
   const lastUsedWritten = new Map<string, number>();
 
   async function forget(hashes: string[]) {
-    if (hashes.length) await cache.del(...hashes.map(cacheKey));
+    await Promise.all(hashes.map((hash) => cache.set(cacheKey(hash), STALE, STALE_TTL_MS)));
   }
 
   function touch(id: string, orgId: string) {
@@ -188,7 +192,7 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
       const hash = hashSecret(secret);
       let record: CachedKey | null = null;
       const cached = await cache.get(cacheKey(hash));
-      if (cached) record = JSON.parse(cached) as CachedKey;
+      if (cached && cached !== STALE) record = JSON.parse(cached) as CachedKey;
       else {
         // System context: the key's organisation is what we are looking up.
         const [row] = await asSystem(database, (db) => db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)));
@@ -203,7 +207,8 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
             revoked: row.revokedAt !== null,
             role: await deps.roleOf(row.orgId, row.createdBy),
           };
-          await cache.set(cacheKey(hash), JSON.stringify(record), CACHE_TTL_MS);
+          // Never over an invalidation marker (see STALE).
+          if (!cached) await cache.setIfAbsent(cacheKey(hash), JSON.stringify(record), CACHE_TTL_MS);
         }
       }
       if (!record || record.revoked || (record.expiresAt !== null && record.expiresAt <= kernel.clock().getTime())) {
