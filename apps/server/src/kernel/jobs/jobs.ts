@@ -51,14 +51,19 @@ export function createJobs(options: JobsOptions): Jobs {
   const definitions = new Map<string, JobDefinition<never>>();
   const schedules: Array<{ name: string; cron: string; data: object }> = [];
   let boss: PgBoss | undefined;
+  let stopped = false;
 
   const db: PgBoss.Db = {
     async executeSql(text, values) {
+      // pg-boss may still write a job's outcome after stop() returned, when the database is being
+      // closed. Dropping that write is safe: the job stays active, expires and runs again.
+      if (stopped) return { rows: [] };
       try {
         // The schema install is multi-statement SQL, which a parameterised query refuses.
         if (database.kind === 'pglite' && (!values || values.length === 0)) return await database.exec(text);
         return await database.sql.query(text, values);
       } catch (error) {
+        if (stopped) return { rows: [] };
         // pg-boss's fetch swallows SQL errors: log them here so they are seen.
         log.error({ err: error }, 'job queue query failed');
         throw error;
@@ -92,6 +97,7 @@ export function createJobs(options: JobsOptions): Jobs {
       schedules.push({ name, cron, data });
     },
     async start({ work }) {
+      stopped = false;
       const instance = new PgBoss({
         db,
         schema: 'pgboss',
@@ -134,6 +140,7 @@ export function createJobs(options: JobsOptions): Jobs {
       const current = boss;
       boss = undefined;
       await current.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+      stopped = true;
     },
   };
 }
