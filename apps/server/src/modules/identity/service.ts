@@ -48,6 +48,12 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
   const dummyHash = hashPassword(randomToken(16), config.scryptCost);
 
   const userActor = (userId: string): EventActor => ({ type: 'user', id: userId });
+  // System context (users are global), prepared once per connection: read on every /me.
+  const userByIdStatement = database.db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('identity_user_by_id');
 
   async function findUserByEmail(email: string) {
     // System context: users are global, and sign-in precedes knowing any organisation.
@@ -56,7 +62,7 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
   }
 
   async function getUser(id: string) {
-    const [row] = await asSystem(database, (db) => db.select().from(users).where(eq(users.id, id)));
+    const [row] = await userByIdStatement.execute({ id });
     if (!row) throw new AuthenticationError('The account no longer exists.', 'invalid_token');
     return row;
   }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { newId } from '../../kernel/crypto/ids.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import { asSystem, withTenant } from '../../kernel/db/tenant.ts';
@@ -26,6 +26,15 @@ export function slugify(name: string): string {
 /** Organisations, workspaces and who belongs where. Invitations and members live in members.ts. */
 export function createOrganizationsService(kernel: Kernel) {
   const { database, events } = kernel;
+  // The /me read, prepared once per connection: memberships ⋈ organizations ⟕ workspaces.
+  const membershipsOfStatement = database.db
+    .select({ organization: organizations, role: memberships.role, workspace: workspaces })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .leftJoin(workspaces, eq(workspaces.orgId, memberships.orgId))
+    .where(eq(memberships.userId, sql.placeholder('userId')))
+    .orderBy(asc(memberships.createdAt), asc(memberships.orgId), asc(workspaces.id))
+    .prepare('tenancy_memberships_of');
 
   /** Inside the new organisation's tenant transaction: the organisation, its first workspace, its owner. */
   async function provision(tx: Tx, input: { orgId: string; name: string; userId: string }, actor: EventActor) {
@@ -72,25 +81,17 @@ export function createOrganizationsService(kernel: Kernel) {
      * view that spans tenants, and it is keyed by the user, never by tenant input.
      */
     async membershipsOf(userId: string) {
-      const rows = await asSystem(database, (db) =>
-        db
-          .select({ organization: organizations, role: memberships.role })
-          .from(memberships)
-          .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-          .where(eq(memberships.userId, userId))
-          .orderBy(asc(memberships.createdAt)),
-      );
-      const orgIds = rows.map((row) => row.organization.id);
-      const spaces = orgIds.length
-        ? await asSystem(database, (db) =>
-            db.select().from(workspaces).where(inArray(workspaces.orgId, orgIds)).orderBy(asc(workspaces.id)),
-          )
-        : [];
-      return rows.map((row) => ({
-        organization: row.organization,
-        role: row.role as Role,
-        workspaces: spaces.filter((space) => space.orgId === row.organization.id),
-      }));
+      const rows = await membershipsOfStatement.execute({ userId });
+      const byOrg = new Map<string, { organization: OrganizationRow; role: Role; workspaces: WorkspaceRow[] }>();
+      for (const row of rows) {
+        let entry = byOrg.get(row.organization.id);
+        if (!entry) {
+          entry = { organization: row.organization, role: row.role as Role, workspaces: [] };
+          byOrg.set(row.organization.id, entry);
+        }
+        if (row.workspace) entry.workspaces.push(row.workspace);
+      }
+      return [...byOrg.values()];
     },
 
     async getOrganization(orgId: string) {
