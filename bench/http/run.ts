@@ -55,7 +55,7 @@ interface LoadResult {
 }
 
 interface Target {
-  key: 'bare' | 'auth' | 'me';
+  key: 'bare' | 'auth' | 'tenant' | 'me';
   route: string;
   path: string;
   authenticated: boolean;
@@ -64,6 +64,7 @@ interface Target {
 const targets: Target[] = [
   { key: 'bare', route: 'GET /healthz', path: '/healthz', authenticated: false },
   { key: 'auth', route: 'GET /api/v1/permissions', path: '/api/v1/permissions', authenticated: true },
+  { key: 'tenant', route: 'GET /api/v1/workspaces', path: '/api/v1/workspaces', authenticated: true },
   { key: 'me', route: 'GET /api/v1/me', path: '/api/v1/me', authenticated: true },
 ];
 
@@ -239,6 +240,7 @@ async function main() {
       const bare = find('bare', connections);
       const auth = find('auth', connections);
       const me = find('me', connections);
+      const tenant = find('tenant', connections);
       const label = `${connections} connection${connections === 1 ? '' : 's'}`;
       lines.push(`${label}:`);
       lines.push(`  me p50 − bare p50 = ${ms(me.p50 - bare.p50)} ms (target < 1 ms)`);
@@ -246,6 +248,7 @@ async function main() {
         `  auth p50 − bare p50 = ${ms(auth.p50 - bare.p50)} ms (API-key authentication + a ~1 KB zod-serialised body, no database)`,
       );
       lines.push(`  me p50 − auth p50 = ${ms(me.p50 - auth.p50)} ms (/me's database reads)`);
+      lines.push(`  workspaces p50 − bare p50 = ${ms(tenant.p50 - bare.p50)} ms (authentication + one tenant transaction, target < 1 ms)`);
       lines.push(`  req/s me / bare = ${(me.rps / bare.rps).toFixed(2)}; auth / bare = ${(auth.rps / bare.rps).toFixed(2)}`);
     }
 
