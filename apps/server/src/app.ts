@@ -5,6 +5,7 @@ import { registerHealthRoutes } from './kernel/http/health.ts';
 import { pruneIdempotencyKeys } from './kernel/http/idempotency.ts';
 import { createHttpServer } from './kernel/http/server.ts';
 import { createKernel, type Kernel, type KernelOverrides } from './kernel/kernel.ts';
+import { createAuditModule } from './modules/audit/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createNotifications } from './modules/notifications/service.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
@@ -31,7 +32,8 @@ function createModules(kernel: Kernel) {
     },
   });
   identity = createIdentityModule(kernel, { organizations: tenancy.organizations, notifications });
-  return { notifications, tenancy, identity };
+  const audit = createAuditModule(kernel);
+  return { notifications, tenancy, identity, audit };
 }
 
 /** Wires the kernel, the modules and the HTTP server. Nothing listens until `start`. */
@@ -49,6 +51,7 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
   registerHealthRoutes(http, { database: kernel.database, metrics: kernel.metrics });
   modules.identity.routes(http);
   modules.tenancy.routes(http);
+  modules.audit.routes(http);
   await http.register(scalar, { routePrefix: '/docs', configuration: { url: '/api/v1/openapi.json', title: 'Atrium API' } });
   if (overrides.serveConsole !== false) await registerConsole(http, config.webDist);
 

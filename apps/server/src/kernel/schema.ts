@@ -11,6 +11,8 @@ export const outboxEvents = pgTable(
     type: text('type').notNull(),
     payload: jsonb('payload').notNull(),
     actor: jsonb('actor'),
+    /** The request that caused it: `{ request_id, ip, user_agent }`, or null from a job. */
+    context: jsonb('context'),
     createdAt: createdAt(),
     dispatchedAt: at('dispatched_at'),
     attempts: integer('attempts').notNull().default(0),

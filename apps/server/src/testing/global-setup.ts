@@ -12,7 +12,7 @@ import { adminUrl, databaseUrlFor } from './postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    template: { kind: 'pglite'; dumpPath: string } | { kind: 'postgres'; templateName: string; baseUrl: string };
+    template: { kind: 'pglite'; dumpPath: string } | { kind: 'postgres'; templateName: string; baseUrl: string; runId: string };
   }
 }
 
@@ -26,7 +26,9 @@ export default async function setup(project: TestProject) {
   const { databaseUrl } = loadTestTargets();
   const log = createLogger('silent');
   if (databaseUrl) {
-    const templateName = `atrium_tpl_${Date.now()}_${process.pid}`;
+    // Databases of this run share its id, so cleaning up never touches another run's.
+    const runId = `${Date.now()}_${process.pid}`;
+    const templateName = `atrium_tpl_${runId}`;
     const admin = await openDatabase({ databaseUrl: adminUrl(databaseUrl) });
     await admin.sql.query(`create database ${templateName}`);
     const database = await openDatabase({ databaseUrl: databaseUrlFor(databaseUrl, templateName), poolSize: 2 });
@@ -35,12 +37,12 @@ export default async function setup(project: TestProject) {
     await jobs.start({ work: false });
     await jobs.stop();
     await database.close();
-    project.provide('template', { kind: 'postgres', templateName, baseUrl: databaseUrl });
+    project.provide('template', { kind: 'postgres', templateName, baseUrl: databaseUrl, runId });
     return async () => {
-      const { rows } = await admin.sql.query<{ datname: string }>(
-        `select datname from pg_database where datname like 'atrium_t_%' or datname = $1`,
-        [templateName],
-      );
+      const { rows } = await admin.sql.query<{ datname: string }>(`select datname from pg_database where datname like $1 or datname = $2`, [
+        `atrium_t_${runId}_%`,
+        templateName,
+      ]);
       for (const { datname } of rows) await admin.sql.query(`drop database if exists ${datname} with (force)`).catch(() => {});
       await admin.close();
     };

@@ -18,7 +18,7 @@ export async function openTestDatabase(): Promise<Database> {
     const dump = new Blob([readFileSync(template.dumpPath)]);
     return openDatabase({ loadDataDir: dump });
   }
-  const name = `atrium_t_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const name = `atrium_t_${template.runId}_${randomBytes(4).toString('hex')}`;
   const admin = await openDatabase({ databaseUrl: adminUrl(template.baseUrl), poolSize: 1 });
   try {
     for (let attempt = 0; ; attempt++) {

@@ -15,6 +15,7 @@ const EXPECTED: Record<string, string[]> = {
   owner: [
     'api_keys:read',
     'api_keys:write',
+    'audit:read',
     'members:read',
     'members:write',
     'org:read',
@@ -25,6 +26,7 @@ const EXPECTED: Record<string, string[]> = {
   admin: [
     'api_keys:read',
     'api_keys:write',
+    'audit:read',
     'members:read',
     'members:write',
     'org:read',

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { newId } from '../crypto/ids.ts';
 import type { Database, Tx } from '../db/database.ts';
 import { asSystem } from '../db/tenant.ts';
+import { currentRequestContext } from '../http/request-context.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import { outboxEvents } from '../schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -20,6 +21,7 @@ export interface DomainEvent<Payload = Record<string, unknown>> {
   orgId: string;
   payload: Payload;
   actor: EventActor | null;
+  context: { request_id: string; ip: string; user_agent?: string } | null;
   createdAt: Date;
 }
 
@@ -33,6 +35,13 @@ export interface Events {
 }
 
 const DISPATCH_QUEUE = 'events.dispatch';
+
+function requestContextJson(): DomainEvent['context'] {
+  const context = currentRequestContext();
+  return context
+    ? { request_id: context.requestId, ip: context.ip, ...(context.userAgent ? { user_agent: context.userAgent } : {}) }
+    : null;
+}
 const SWEEP_QUEUE = 'events.sweep';
 
 /**
@@ -61,6 +70,7 @@ export function createEvents(options: { database: Database; jobs: Jobs; log: Log
       orgId: row.orgId,
       payload: row.payload as Record<string, unknown>,
       actor: row.actor as EventActor | null,
+      context: row.context as DomainEvent['context'],
       createdAt: row.createdAt,
     };
     for (const { pattern, name, subscriber } of subscribers) {
@@ -107,6 +117,7 @@ export function createEvents(options: { database: Database; jobs: Jobs; log: Log
         type: event.type,
         payload: event.payload,
         actor: event.actor ?? null,
+        context: requestContextJson(),
       });
       await jobs.send(DISPATCH_QUEUE, { eventId: id }, { tx });
       return id;

@@ -12,6 +12,7 @@ import { installErrorHandler } from './errors.ts';
 import { installIdempotency } from './idempotency.ts';
 import type { PermissionRegistry } from './permissions.ts';
 import type { PrincipalResolver } from './principal.ts';
+import { runWithRequestContext } from './request-context.ts';
 
 export type App = FastifyInstance;
 export type TypedApp = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
@@ -68,8 +69,10 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.addHook('onRequest', async function echoRequestId(request, reply) {
+  app.addHook('onRequest', function enterRequestContext(request, reply, done) {
     reply.header('x-request-id', request.id);
+    const userAgent = request.headers['user-agent']?.slice(0, 512);
+    runWithRequestContext({ requestId: String(request.id), ip: request.ip, userAgent }, done);
   });
   app.addHook('onResponse', async function observe(request, reply) {
     options.metrics.httpDuration.observe(

@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kernel } from '../../kernel/kernel.ts';
+import { registerAuditRoutes } from './routes.ts';
+import { createAuditService } from './service.ts';
+
+/** The audit module: every domain event becomes a hash-chained, append-only audit entry. */
+export function createAuditModule(kernel: Kernel) {
+  kernel.permissions.define({ id: 'audit:read', description: 'Read, export and verify the audit log', roles: ['admin'] });
+  const service = createAuditService(kernel);
+  kernel.events.subscribe('*', 'audit.record', (event) => service.record(event));
+  return {
+    name: 'audit',
+    service,
+    routes(app: FastifyInstance) {
+      registerAuditRoutes(app, service);
+    },
+  };
+}
