@@ -9,6 +9,7 @@ import { createAuditModule } from './modules/audit/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createNotifications } from './modules/notifications/service.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
+import { createWebhooksModule } from './modules/webhooks/index.ts';
 import { registerConsole } from './web.ts';
 
 export interface Atrium {
@@ -33,7 +34,8 @@ function createModules(kernel: Kernel) {
   });
   identity = createIdentityModule(kernel, { organizations: tenancy.organizations, notifications });
   const audit = createAuditModule(kernel);
-  return { notifications, tenancy, identity, audit };
+  const webhooks = createWebhooksModule(kernel);
+  return { notifications, tenancy, identity, audit, webhooks };
 }
 
 /** Wires the kernel, the modules and the HTTP server. Nothing listens until `start`. */
@@ -52,6 +54,7 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
   modules.identity.routes(http);
   modules.tenancy.routes(http);
   modules.audit.routes(http);
+  modules.webhooks.routes(http);
   await http.register(scalar, { routePrefix: '/docs', configuration: { url: '/api/v1/openapi.json', title: 'Atrium API' } });
   if (overrides.serveConsole !== false) await registerConsole(http, config.webDist);
 

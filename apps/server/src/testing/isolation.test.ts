@@ -15,7 +15,18 @@ const workspace = async (tenant: { owner: { token: string } }, client: ReturnTyp
   return response.body.id as string;
 };
 
+const webhook = async (tenant: { owner: { token: string } }, client: ReturnType<typeof testClient>) => {
+  const body = { url: 'http://127.0.0.1:9/hook', event_types: ['workspace.*'] };
+  return (await client.request('POST', '/api/v1/webhooks', { token: tenant.owner.token, body })).body.id as string;
+};
+const webhookReadBack = (id: string) => `/api/v1/webhooks/${id}`;
+
 const ROUTES: IsolatedRoute[] = [
+  { method: 'GET', url: '/api/v1/webhooks/:id', create: webhook, readBack: webhookReadBack },
+  { method: 'PATCH', url: '/api/v1/webhooks/:id', body: { enabled: false }, create: webhook, readBack: webhookReadBack },
+  { method: 'DELETE', url: '/api/v1/webhooks/:id', create: webhook, readBack: webhookReadBack },
+  { method: 'POST', url: '/api/v1/webhooks/:id/test', create: webhook, readBack: (id) => `/api/v1/webhooks/${id}/deliveries` },
+  { method: 'GET', url: '/api/v1/webhooks/:id/deliveries', create: webhook, readBack: webhookReadBack },
   { method: 'GET', url: '/api/v1/workspaces/:id', create: workspace, readBack: (id) => `/api/v1/workspaces/${id}` },
   {
     method: 'PATCH',
@@ -77,7 +88,14 @@ describe('tenant isolation', () => {
     const a = await createTenant(client);
     const b = await createTenant(client);
     await client.request('POST', '/api/v1/invitations', { token: a.owner.token, body: { email: 'x@example.com', role: 'member' } });
-    for (const url of ['/api/v1/workspaces', '/api/v1/members', '/api/v1/invitations', '/api/v1/api-keys']) {
+    for (const url of [
+      '/api/v1/workspaces',
+      '/api/v1/members',
+      '/api/v1/invitations',
+      '/api/v1/api-keys',
+      '/api/v1/webhooks',
+      '/api/v1/audit-logs',
+    ]) {
       const listed = await client.request('GET', url, { token: b.key });
       expect(listed.status).toBe(200);
       expect(JSON.stringify(listed.body)).not.toContain(a.orgId);

@@ -27,7 +27,18 @@ export interface DomainEvent<Payload = Record<string, unknown>> {
 
 export type Subscriber = (event: DomainEvent) => Promise<void>;
 
+/** One entry of the event catalogue: what an event type means and what its payload holds. */
+export interface EventTypeDefinition {
+  type: string;
+  description: string;
+  /** JSON Schema of the payload. */
+  schema: Record<string, unknown>;
+}
+
 export interface Events {
+  /** Adds event types to the catalogue (webhook subscribers and docs list them). */
+  declare(...definitions: EventTypeDefinition[]): void;
+  catalog(): EventTypeDefinition[];
   /** Writes the event to the outbox inside `tx`; it is delivered only if `tx` commits. */
   emit(tx: Tx, event: { type: string; orgId: string; payload: object; actor?: EventActor | null }): Promise<string>;
   /** Registers an in-process subscriber. `pattern` is a type, `prefix.*` or `*`. At-least-once: be idempotent. */
@@ -53,6 +64,7 @@ const SWEEP_QUEUE = 'events.sweep';
 export function createEvents(options: { database: Database; jobs: Jobs; log: Logger; metrics?: Metrics }): Events {
   const { database, jobs, log } = options;
   const subscribers: Array<{ pattern: string; name: string; subscriber: Subscriber }> = [];
+  const catalog = new Map<string, EventTypeDefinition>();
 
   function matches(pattern: string, type: string): boolean {
     if (pattern === '*') return true;
@@ -109,6 +121,12 @@ export function createEvents(options: { database: Database; jobs: Jobs; log: Log
   jobs.schedule(SWEEP_QUEUE, '*/10 * * * *');
 
   return {
+    declare(...definitions) {
+      for (const definition of definitions) catalog.set(definition.type, definition);
+    },
+    catalog() {
+      return [...catalog.values()].sort((a, b) => a.type.localeCompare(b.type));
+    },
     async emit(tx, event) {
       const id = newId('evt');
       await tx.insert(outboxEvents).values({
