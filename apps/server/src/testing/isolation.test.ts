@@ -27,6 +27,14 @@ const ROUTES: IsolatedRoute[] = [
   { method: 'DELETE', url: '/api/v1/webhooks/:id', create: webhook, readBack: webhookReadBack },
   { method: 'POST', url: '/api/v1/webhooks/:id/test', create: webhook, readBack: (id) => `/api/v1/webhooks/${id}/deliveries` },
   { method: 'GET', url: '/api/v1/webhooks/:id/deliveries', create: webhook, readBack: webhookReadBack },
+  { method: 'POST', url: '/api/v1/webhooks/:id/rotate-secret', create: webhook, readBack: webhookReadBack },
+  {
+    method: 'POST',
+    url: '/api/v1/webhooks/:id/replay',
+    body: { since: '2020-01-01T00:00:00Z' },
+    create: webhook,
+    readBack: webhookReadBack,
+  },
   { method: 'GET', url: '/api/v1/workspaces/:id', create: workspace, readBack: (id) => `/api/v1/workspaces/${id}` },
   {
     method: 'PATCH',

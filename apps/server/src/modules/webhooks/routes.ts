@@ -16,6 +16,8 @@ const Endpoint = z
     event_types: z.array(z.string()),
     workspace_id: z.string().nullable(),
     enabled: z.boolean(),
+    disabled_reason: z.string().nullable(),
+    failing_since: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -52,6 +54,8 @@ function endpointDto(row: EndpointRow) {
     event_types: row.eventTypes,
     workspace_id: row.workspaceId,
     enabled: row.enabled,
+    disabled_reason: row.disabledReason,
+    failing_since: row.failingSince?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -147,6 +151,51 @@ export function registerWebhookRoutes(root: FastifyInstance, kernel: Kernel, web
       },
     },
     async (request, reply) => reply.code(202).send({ message_id: await webhooks.sendTest(principalOf(request).orgId, request.params.id) }),
+  );
+
+  app.post(
+    '/api/v1/webhooks/:id/rotate-secret',
+    {
+      config: { permission: 'webhooks:write' },
+      schema: {
+        tags,
+        summary: 'Replace the signing secret; the old one keeps signing for 24 hours',
+        params: IdParams,
+        response: { 200: Endpoint.extend({ secret: z.string(), previous_secret_expires_at: z.string() }), ...errors },
+      },
+    },
+    async (request) => {
+      const { row, secret } = await webhooks.rotateSecret(principalOf(request).orgId, request.params.id);
+      return { ...endpointDto(row), secret, previous_secret_expires_at: row.previousSecretExpiresAt?.toISOString() ?? '' };
+    },
+  );
+
+  app.post(
+    '/api/v1/webhooks/:id/replay',
+    {
+      config: { permission: 'webhooks:write' },
+      schema: {
+        tags,
+        summary: 'Replay one message, or every failed message since a time',
+        params: IdParams,
+        body: z
+          .object({ message_id: z.string().min(1).max(64).optional(), since: z.iso.datetime({ offset: true }).optional() })
+          .refine((value) => (value.message_id === undefined) !== (value.since === undefined), {
+            message: 'Send either message_id or since.',
+            path: ['message_id'],
+          }),
+        response: { 202: z.object({ replayed: z.number().int() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const orgId = principalOf(request).orgId;
+      const body = request.body;
+      if (body.message_id) {
+        await webhooks.replayMessage(orgId, request.params.id, body.message_id);
+        return reply.code(202).send({ replayed: 1 });
+      }
+      return reply.code(202).send({ replayed: await webhooks.replayFailed(orgId, request.params.id, new Date(body.since ?? 0)) });
+    },
   );
 
   app.get(

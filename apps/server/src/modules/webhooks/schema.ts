@@ -14,6 +14,12 @@ export const webhookEndpoints = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     /** `whsec_…`, sealed with the organization's data key. */
     secret: text('secret').notNull(),
+    /** The secret before the last rotation: deliveries are signed with both until it expires. */
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: at('previous_secret_expires_at'),
+    /** When deliveries started failing without a success since; five days of it disables the endpoint. */
+    failingSince: at('failing_since'),
+    disabledReason: text('disabled_reason'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

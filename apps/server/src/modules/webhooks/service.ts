@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gte } from 'drizzle-orm';
 import { newId } from '../../kernel/crypto/ids.ts';
 import { withTenant } from '../../kernel/db/tenant.ts';
 import { NotFoundError, ValidationError } from '../../kernel/errors.ts';
@@ -11,6 +11,8 @@ import { matchesEventType, newWebhookSecret, RETRY_SCHEDULE_SECONDS, signatureHe
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 export const DELIVER_QUEUE = 'webhooks.deliver';
 const TIMEOUT_MS = 15_000;
+const DISABLE_AFTER_MS = 5 * 86_400_000;
+const ROTATION_OVERLAP_MS = 86_400_000;
 
 export interface EndpointInput {
   url: string;
@@ -59,12 +61,16 @@ export function createWebhooksService(kernel: Kernel) {
     if (!row || row.message.status !== 'pending') return;
     const { message, endpoint } = row;
     const attempt = message.attempts + 1;
-    const secret = await vault.decrypt(orgId, endpoint.secret);
+    const secrets = [await vault.decrypt(orgId, endpoint.secret)];
+    // During a rotation both secrets sign, so receivers can switch at their own pace.
+    if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > kernel.clock()) {
+      secrets.push(await vault.decrypt(orgId, endpoint.previousSecret));
+    }
     const headers = signatureHeaders({
       id: message.id,
       timestamp: Math.floor(kernel.clock().getTime() / 1000),
       body: message.body,
-      secrets: [secret],
+      secrets,
     });
     const started = performance.now();
     let statusCode: number | null = null;
@@ -104,6 +110,37 @@ export function createWebhooksService(kernel: Kernel) {
         .set({ attempts: attempt, status, nextAttemptAt: status === 'pending' ? new Date(kernel.clock().getTime() + delay * 1000) : null })
         .where(eq(webhookMessages.id, messageId));
       if (status === 'pending') await jobs.send(DELIVER_QUEUE, { orgId, messageId }, { tx, startAfterSeconds: delay });
+      const now = kernel.clock();
+      if (succeeded) {
+        if (endpoint.failingSince)
+          await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpoint.id));
+      } else if (!endpoint.failingSince) {
+        await tx.update(webhookEndpoints).set({ failingSince: now }).where(eq(webhookEndpoints.id, endpoint.id));
+      } else if (now.getTime() - endpoint.failingSince.getTime() >= DISABLE_AFTER_MS && endpoint.enabled) {
+        const reason = `Disabled automatically: every delivery failed for ${DISABLE_AFTER_MS / 86_400_000} days.`;
+        await tx
+          .update(webhookEndpoints)
+          .set({ enabled: false, disabledReason: reason, updatedAt: now })
+          .where(eq(webhookEndpoints.id, endpoint.id));
+        await events.emit(tx, {
+          type: 'webhook.endpoint_disabled',
+          orgId,
+          payload: { endpoint_id: endpoint.id, url: endpoint.url, reason },
+        });
+      }
+    });
+  }
+
+  /** Puts messages back in the queue for another full round of attempts. */
+  async function requeue(orgId: string, endpointId: string, messageIds: string[]) {
+    await withTenant(database, orgId, async (tx) => {
+      for (const messageId of messageIds) {
+        await tx
+          .update(webhookMessages)
+          .set({ status: 'pending', attempts: 0, nextAttemptAt: null })
+          .where(and(eq(webhookMessages.id, messageId), eq(webhookMessages.endpointId, endpointId)));
+        await jobs.send(DELIVER_QUEUE, { orgId, messageId }, { tx });
+      }
     });
   }
 
@@ -181,6 +218,7 @@ export function createWebhooksService(kernel: Kernel) {
             ...(patch.event_types !== undefined ? { eventTypes: [...new Set(patch.event_types)] } : {}),
             ...(patch.description !== undefined ? { description: patch.description } : {}),
             ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+            ...(patch.enabled ? { disabledReason: null, failingSince: null } : {}),
             updatedAt: kernel.clock(),
           })
           .where(and(eq(webhookEndpoints.orgId, orgId), eq(webhookEndpoints.id, id)))
@@ -204,6 +242,59 @@ export function createWebhooksService(kernel: Kernel) {
     async sendTest(orgId: string, id: string) {
       const endpoint = await this.get(orgId, id);
       return enqueue(orgId, endpoint.id, 'webhook.test', { endpoint_id: endpoint.id, message: 'This is a test event from Atrium.' }, null);
+    },
+
+    /** A new secret; the previous one keeps signing too for 24 hours. */
+    async rotateSecret(orgId: string, id: string) {
+      const endpoint = await this.get(orgId, id);
+      const secret = newWebhookSecret();
+      const sealed = await vault.encrypt(orgId, secret);
+      const [row] = await withTenant(database, orgId, (tx) =>
+        tx
+          .update(webhookEndpoints)
+          .set({
+            secret: sealed,
+            previousSecret: endpoint.secret,
+            previousSecretExpiresAt: new Date(kernel.clock().getTime() + ROTATION_OVERLAP_MS),
+            updatedAt: kernel.clock(),
+          })
+          .where(eq(webhookEndpoints.id, id))
+          .returning(),
+      );
+      return { row, secret };
+    },
+
+    /** Replays one message (any state) to its endpoint. */
+    async replayMessage(orgId: string, endpointId: string, messageId: string) {
+      await this.get(orgId, endpointId);
+      const [message] = await withTenant(database, orgId, (tx) =>
+        tx
+          .select({ id: webhookMessages.id })
+          .from(webhookMessages)
+          .where(and(eq(webhookMessages.id, messageId), eq(webhookMessages.endpointId, endpointId))),
+      );
+      if (!message) throw new NotFoundError('Webhook message');
+      await requeue(orgId, endpointId, [messageId]);
+    },
+
+    /** Replays every failed message of an endpoint created since `since`. */
+    async replayFailed(orgId: string, endpointId: string, since: Date) {
+      await this.get(orgId, endpointId);
+      const failed = await withTenant(database, orgId, (tx) =>
+        tx
+          .select({ id: webhookMessages.id })
+          .from(webhookMessages)
+          .where(
+            and(eq(webhookMessages.endpointId, endpointId), eq(webhookMessages.status, 'failed'), gte(webhookMessages.createdAt, since)),
+          )
+          .limit(10_000),
+      );
+      await requeue(
+        orgId,
+        endpointId,
+        failed.map((row) => row.id),
+      );
+      return failed.length;
     },
 
     async deliveries(orgId: string, endpointId: string) {

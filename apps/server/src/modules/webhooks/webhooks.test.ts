@@ -30,13 +30,14 @@ async function startReceiver(status: () => number) {
   return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+let now = Date.now();
 let atrium: Atrium;
 let client: ReturnType<typeof testClient>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let answer = 200;
 
 beforeAll(async () => {
-  atrium = await createTestAtrium({ env: { ATRIUM_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  atrium = await createTestAtrium({ env: { ATRIUM_ALLOW_PRIVATE_NETWORKS: 'true' }, clock: () => new Date(now) });
   client = testClient(atrium);
   receiver = await startReceiver(() => answer);
 });
@@ -127,6 +128,62 @@ describe('webhooks', () => {
       }
     } finally {
       await strict.close();
+    }
+  });
+
+  it('rotates the secret with both secrets signing for a day, and replays a message', async () => {
+    const owner = await client.signup();
+    const created = await client.request('POST', '/api/v1/webhooks', {
+      token: owner.token,
+      body: { url: receiver.url, event_types: ['workspace.*'] },
+    });
+    const rotated = await client.request('POST', `/api/v1/webhooks/${created.body.id}/rotate-secret`, { token: owner.token });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(created.body.secret);
+    const test = await client.request('POST', `/api/v1/webhooks/${created.body.id}/test`, { token: owner.token });
+    const delivery = await eventually(async () => receiver.received.find((entry) => entry.headers['webhook-id'] === test.body.message_id));
+    const headers = {
+      'webhook-id': String(delivery.headers['webhook-id']),
+      'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
+      'webhook-signature': String(delivery.headers['webhook-signature']),
+    };
+    expect(() => new Webhook(rotated.body.secret).verify(delivery.body, headers)).not.toThrow();
+    expect(() => new Webhook(created.body.secret).verify(delivery.body, headers)).not.toThrow();
+
+    const replay = await client.request('POST', `/api/v1/webhooks/${created.body.id}/replay`, {
+      token: owner.token,
+      body: { message_id: test.body.message_id },
+    });
+    expect(replay.status).toBe(202);
+    await eventually(async () => receiver.received.filter((entry) => entry.headers['webhook-id'] === test.body.message_id).length === 2);
+  });
+
+  it('disables an endpoint whose deliveries have failed for five days, with a notice event', async () => {
+    const owner = await client.signup();
+    const created = await client.request('POST', '/api/v1/webhooks', {
+      token: owner.token,
+      body: { url: receiver.url, event_types: ['webhook.*'] },
+    });
+    answer = 503;
+    try {
+      await client.request('POST', `/api/v1/webhooks/${created.body.id}/test`, { token: owner.token });
+      await eventually(
+        async () => (await client.request('GET', `/api/v1/webhooks/${created.body.id}`, { token: owner.token })).body.failing_since,
+      );
+      now += 5 * 86_400_000 + 1000;
+      await client.request('POST', `/api/v1/webhooks/${created.body.id}/test`, { token: owner.token });
+      const disabled = await eventually(async () => {
+        const endpoint = await client.request('GET', `/api/v1/webhooks/${created.body.id}`, { token: owner.token });
+        return endpoint.body.enabled === false && endpoint.body;
+      });
+      expect(disabled.disabled_reason).toContain('5 days');
+      const audit = await eventually(async () => {
+        const entries = await client.request('GET', '/api/v1/audit-logs?action=webhook.endpoint_disabled', { token: owner.token });
+        return entries.body.data.length > 0 && entries.body.data;
+      });
+      expect(audit[0].changes.endpoint_id).toBe(created.body.id);
+    } finally {
+      answer = 200;
     }
   });
 
