@@ -2,6 +2,7 @@ import { type ComponentType, useEffect, useRef } from 'react';
 import { AppShell } from './layout/app-shell';
 import { useLocation } from './lib/router';
 import { ApiKeysPage } from './pages/api-keys/api-keys-page';
+import { AuditLogPage } from './pages/audit-log/audit-log-page';
 import { AcceptInvitationPage } from './pages/auth/accept-invitation-page';
 import { ForgotPasswordPage } from './pages/auth/forgot-password-page';
 import { LoginPage } from './pages/auth/login-page';
@@ -29,6 +30,7 @@ const appRoutes: Record<string, ComponentType> = {
   '/workspaces': WorkspacesPage,
   '/members': MembersPage,
   '/api-keys': ApiKeysPage,
+  '/audit-log': AuditLogPage,
   '/settings': SettingsPage,
   '/profile': ProfilePage,
 };

@@ -6,5 +6,6 @@
  * SignupBody.parse({ email, password, name, organization });
  */
 export * from './common.ts';
+export * from './events.ts';
 export * from './identity.ts';
 export * from './tenancy.ts';

@@ -1,6 +1,15 @@
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { fetchMe } from './auth';
-import { fetchOrganization, fetchPermissionCatalog, listApiKeys, listInvitations, listMembers, listWorkspaces } from './resources';
+import {
+  fetchOrganization,
+  fetchPermissionCatalog,
+  listApiKeys,
+  listAuditLogs,
+  listInvitations,
+  listMembers,
+  listWorkspaces,
+} from './resources';
+import type { AuditLogFilters } from './types';
 
 export const queryKeys = {
   me: ['me'] as const,
@@ -10,6 +19,7 @@ export const queryKeys = {
   invitations: ['invitations'] as const,
   apiKeys: ['api-keys'] as const,
   permissions: ['permissions'] as const,
+  auditLog: ['audit-log'] as const,
 };
 
 export function useMeQuery() {
@@ -24,8 +34,8 @@ export function useWorkspacesQuery() {
   return useQuery({ queryKey: queryKeys.workspaces, queryFn: listWorkspaces });
 }
 
-export function useMembersQuery() {
-  return useQuery({ queryKey: queryKeys.members, queryFn: listMembers });
+export function useMembersQuery(enabled = true) {
+  return useQuery({ queryKey: queryKeys.members, queryFn: listMembers, enabled });
 }
 
 export function useInvitationsQuery(enabled = true) {
@@ -42,5 +52,15 @@ export function usePermissionCatalogQuery(enabled = true) {
     queryFn: fetchPermissionCatalog,
     staleTime: 5 * 60_000,
     enabled,
+  });
+}
+
+/** Audit entries newest first, a page at a time: `fetchNextPage` follows `next_cursor`. */
+export function useAuditLogQuery(filters: AuditLogFilters) {
+  return useInfiniteQuery({
+    queryKey: [...queryKeys.auditLog, filters],
+    queryFn: ({ pageParam }) => listAuditLogs(filters, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 }

@@ -1,6 +1,9 @@
 import { apiRequest } from './client';
 import type {
   ApiKey,
+  AuditLogEntry,
+  AuditLogFilters,
+  AuditLogVerification,
   CreatedApiKey,
   CreatedInvitation,
   Invitation,
@@ -110,4 +113,27 @@ export function revokeApiKey(id: string) {
 
 export function fetchPermissionCatalog() {
   return apiRequest<PermissionCatalog>(`${base}/permissions`);
+}
+
+function auditQuery(filters: AuditLogFilters, extra: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries({ ...filters, ...extra })) {
+    if (value) params.set(name, value);
+  }
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
+
+/** One page of audit entries, newest first; pass the previous page's `next_cursor` for the next. */
+export function listAuditLogs(filters: AuditLogFilters, cursor?: string) {
+  return apiRequest<ListResponse<AuditLogEntry>>(`${base}/audit-logs${auditQuery(filters, { cursor })}`);
+}
+
+export function verifyAuditLog() {
+  return apiRequest<AuditLogVerification>(`${base}/audit-logs/verify`);
+}
+
+/** The download address of the whole filtered log; the session cookie authenticates it. */
+export function auditLogExportUrl(format: 'csv' | 'jsonl', filters: AuditLogFilters): string {
+  return `${base}/audit-logs/export${auditQuery(filters, { format })}`;
 }

@@ -38,3 +38,37 @@ export interface ListResponse<T> {
   data: T[];
   next_cursor?: string | null;
 }
+
+export interface AuditActor {
+  type: string;
+  id: string;
+}
+
+/** One audit log entry, as `GET /api/v1/audit-logs` returns it. */
+export interface AuditLogEntry {
+  id: string;
+  seq: number;
+  action: string;
+  actor: AuditActor | null;
+  target: AuditActor | null;
+  context: { request_id: string; ip: string; user_agent?: string } | null;
+  changes: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+  created_at: string;
+}
+
+/** The audit log filters as the API takes them: `from` and `to` are ISO 8601 timestamps. */
+export interface AuditLogFilters {
+  action?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface AuditLogVerification {
+  intact: boolean;
+  checked: number;
+  head?: string | null;
+  broken_at?: { seq: number; id: string; expected_seq: number };
+}

@@ -7,6 +7,15 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   minute: '2-digit',
 });
 
+const timestampFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
 function parse(value: string | null | undefined): Date | null {
   if (!value) return null;
   const date = new Date(value);
@@ -21,6 +30,12 @@ export function formatDate(value: string | null | undefined, empty = '—'): str
 export function formatDateTime(value: string | null | undefined, empty = '—'): string {
   const date = parse(value);
   return date ? dateTimeFormat.format(date) : empty;
+}
+
+/** Date and time to the second, for logs. */
+export function formatTimestamp(value: string | null | undefined, empty = '—'): string {
+  const date = parse(value);
+  return date ? timestampFormat.format(date) : empty;
 }
 
 export function isPast(value: string | null | undefined): boolean {
@@ -42,6 +57,11 @@ export function initials(name: string | undefined, fallback: string): string {
 /** Turns a YYYY-MM-DD date input value into the end of that day, local time, as ISO. */
 export function endOfDayIso(dateInput: string): string {
   return new Date(`${dateInput}T23:59:59`).toISOString();
+}
+
+/** Turns a YYYY-MM-DD date input value into the start of that day, local time, as ISO. */
+export function startOfDayIso(dateInput: string): string {
+  return new Date(`${dateInput}T00:00:00`).toISOString();
 }
 
 export function dateInputValue(offsetDays: number): string {

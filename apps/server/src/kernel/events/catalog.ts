@@ -1,17 +1,17 @@
+import { z } from 'zod';
 import type { EventTypeDefinition } from './events.ts';
 
 /**
- * A catalogue entry whose payload is an object of string fields (ids, names, emails), the common
- * case. `optional` fields may be absent or null.
+ * Catalogue entries from a module's event definitions (in `@atrium/contracts`): the payload's zod
+ * schema becomes the JSON Schema that webhook consumers and the docs see.
  *
  * @example
- * eventType('workspace.created', 'A workspace was created', ['workspace_id', 'name'])
+ * kernel.events.declare(...eventTypes(IdentityEvents));
  */
-export function eventType(type: string, description: string, fields: string[], extra: Record<string, unknown> = {}): EventTypeDefinition {
-  const properties: Record<string, unknown> = Object.fromEntries(fields.map((field) => [field, { type: 'string' }]));
-  return {
+export function eventTypes(definitions: Record<string, { description: string; payload: z.ZodType }>): EventTypeDefinition[] {
+  return Object.entries(definitions).map(([type, definition]) => ({
     type,
-    description,
-    schema: { type: 'object', properties: { ...properties, ...extra }, required: fields, additionalProperties: true },
-  };
+    description: definition.description,
+    schema: z.toJSONSchema(definition.payload) as Record<string, unknown>,
+  }));
 }

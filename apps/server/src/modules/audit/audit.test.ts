@@ -3,6 +3,7 @@ import type { Atrium } from '../../app.ts';
 import { pgErrorCode } from '../../kernel/errors.ts';
 import { eventually, testClient } from '../../testing/client.ts';
 import { createTestAtrium } from '../../testing/harness.ts';
+import { CSV_COLUMNS, csvCell } from './export.ts';
 
 let atrium: Atrium;
 let client: ReturnType<typeof testClient>;
@@ -21,6 +22,44 @@ async function auditActions(token: string, query = '') {
     context: { request_id: string; ip: string } | null;
     seq: number;
   }>;
+}
+
+/** Reads RFC 4180 CSV: quoted fields may hold commas, doubled quotes, CR and LF. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (quoted) {
+      if (char === '"' && text[index + 1] === '"') {
+        field += '"';
+        index++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(field);
+      field = '';
+    } else if (char === '\r' && text[index + 1] === '\n') {
+      rows.push([...row, field]);
+      row = [];
+      field = '';
+      index++;
+    } else field += char;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
+}
+
+async function exportText(token: string, query: string) {
+  const response = await atrium.http.inject({
+    method: 'GET',
+    url: `/api/v1/audit-logs/export${query}`,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return { status: response.statusCode, headers: response.headers, text: response.body };
 }
 
 describe('audit log', () => {
@@ -81,5 +120,116 @@ describe('audit log', () => {
     const broken = await client.request('GET', '/api/v1/audit-logs/verify', { token: owner.token });
     expect(broken.body.intact).toBe(false);
     expect(broken.body.broken_at.seq).toBe(victim.seq);
+  });
+  it('quotes CSV cells as RFC 4180 says and neutralises spreadsheet formulas', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell('carriage\rreturn')).toBe('"carriage\rreturn"');
+    for (const formula of ['=1+2', '+1', '-1', '@SUM(A1)']) expect(csvCell(formula)).toBe(`'${formula}`);
+    expect(csvCell('=HYPERLINK("x","y")')).toBe(`"'=HYPERLINK(""x"",""y"")"`);
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(42)).toBe('42');
+  });
+
+  it('exports every matching entry, oldest first, as CSV and JSON Lines, and audits the export', async () => {
+    const owner = await client.signup();
+    await client.createKey(owner.token, owner.workspace.id);
+    const awkward = 'Lab, "North" wing';
+    const formula = '=HYPERLINK("http://evil.example","click")';
+    const workspace = await client.request('POST', '/api/v1/workspaces', {
+      token: owner.token,
+      body: { name: awkward },
+      headers: { 'user-agent': formula },
+    });
+    expect(workspace.status).toBe(201);
+    await eventually(async () => (await auditActions(owner.token, '?action=workspace.created')).length === 2);
+
+    const csv = await exportText(owner.token, '?format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toMatch(
+      new RegExp(`^attachment; filename="audit-log-${owner.organization.id}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`),
+    );
+    const [header, ...rows] = parseCsv(csv.text);
+    expect(header).toEqual([...CSV_COLUMNS]);
+    const column = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
+    expect(rows.every((row) => row.length === CSV_COLUMNS.length)).toBe(true);
+    const listed = await auditActions(owner.token, '?limit=100');
+    expect(rows.map((row) => Number(row[column('seq')]))).toEqual(listed.map((entry) => entry.seq).reverse());
+    const created = rows.find((row) => row[column('target_id')] === workspace.body.id);
+    expect(JSON.parse(created?.[column('changes')] ?? '{}')).toEqual({ workspace_id: workspace.body.id, name: awkward });
+    expect(created?.[column('user_agent')]).toBe(`'${formula}`);
+    expect(created?.[column('action')]).toBe('workspace.created');
+
+    // The export is an audit event of its own; wait for it so the JSON Lines comparison is stable.
+    const exported = await eventually(async () => {
+      const found = await client.request('GET', '/api/v1/audit-logs?action=audit_log.exported', { token: owner.token });
+      return found.body.data[0];
+    });
+    expect(exported).toMatchObject({ actor: { type: 'user', id: owner.user.id }, changes: { format: 'csv', filters: {} } });
+
+    const entries = (await client.request('GET', '/api/v1/audit-logs?limit=100', { token: owner.token })).body.data.reverse();
+    const jsonl = await exportText(owner.token, '?format=jsonl');
+    expect(jsonl.status).toBe(200);
+    expect(jsonl.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    expect(jsonl.headers['content-disposition']).toMatch(/\.jsonl"$/);
+    expect(jsonl.text.endsWith('\n')).toBe(true);
+    const lines = jsonl.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.slice(0, entries.length)).toEqual(entries);
+    // Only this export's own event may have been recorded after the list was read.
+    expect(lines.slice(entries.length).every((line) => line.action === 'audit_log.exported')).toBe(true);
+
+    const keysOnly = await exportText(owner.token, '?format=jsonl&action=api_key.*');
+    expect(
+      keysOnly.text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).action),
+    ).toEqual(['api_key.created']);
+    await eventually(async () => {
+      const found = await client.request('GET', '/api/v1/audit-logs?action=audit_log.exported', { token: owner.token });
+      return found.body.data.some(
+        (entry: { changes: { format: string; filters: { action?: string } } }) =>
+          entry.changes.format === 'jsonl' && entry.changes.filters.action === 'api_key.*',
+      );
+    });
+    const future = encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString());
+    expect((await exportText(owner.token, `?format=csv&from=${future}`)).text).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
+    expect((await exportText(owner.token, '?format=xml')).status).toBe(400);
+
+    const member = await client.addMember(owner.token, 'developer');
+    expect((await exportText(member.token, '?format=csv')).status).toBe(403);
+    const other = await client.signup();
+    await eventually(async () => (await auditActions(other.token)).some((entry) => entry.action === 'organization.created'));
+    const theirs = await exportText(other.token, '?format=jsonl');
+    expect(theirs.text).toContain('organization.created');
+    expect(theirs.text).not.toContain(owner.organization.id);
+
+    const spec = await client.request('GET', '/api/v1/openapi.json');
+    const documented = spec.body.paths['/api/v1/audit-logs/export'].get;
+    expect(Object.keys(documented.responses['200'].content)).toEqual(['text/csv', 'application/x-ndjson']);
+    expect(atrium.kernel.events.catalog().map((entry) => entry.type)).toContain('audit_log.exported');
+  });
+
+  it('reads the export a page at a time, oldest first', async () => {
+    const owner = await client.signup();
+    for (const name of ['One', 'Two', 'Three']) await client.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name } });
+    const listed = await eventually(async () => {
+      const found = await auditActions(owner.token);
+      return found.filter((entry) => entry.action === 'workspace.created').length === 4 && found;
+    });
+    const read: number[] = [];
+    for await (const entry of atrium.modules.audit.service.entries(owner.organization.id, {}, 2)) read.push(entry.seq);
+    expect(read).toEqual(listed.map((entry) => entry.seq).reverse());
+    const workspacesOnly: string[] = [];
+    for await (const entry of atrium.modules.audit.service.entries(owner.organization.id, { action: 'workspace.*' }, 2)) {
+      workspacesOnly.push(entry.action);
+    }
+    expect(workspacesOnly).toEqual(['workspace.created', 'workspace.created', 'workspace.created', 'workspace.created']);
   });
 });

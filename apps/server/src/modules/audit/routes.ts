@@ -1,9 +1,13 @@
+import { Readable } from 'node:stream';
 import { ErrorEnvelope, PageQuery } from '@atrium/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../kernel/http/auth-hook.ts';
 import { typed } from '../../kernel/http/server.ts';
-import type { AuditEntry, AuditService } from './service.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import { entryDto } from './dto.ts';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks } from './export.ts';
+import type { AuditCriteria, AuditService } from './service.ts';
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope };
 
@@ -30,22 +34,20 @@ const AuditQuery = PageQuery.omit({ cursor: true }).extend({
   cursor: z.coerce.number().int().min(1).optional(),
 });
 
-function entryDto(entry: AuditEntry) {
+const ExportQuery = AuditQuery.pick({ action: true, actor: true, from: true, to: true }).extend({
+  format: z.enum(EXPORT_FORMATS).default('csv').describe('`csv` (RFC 4180, with a header row) or `jsonl` (JSON Lines)'),
+});
+
+function criteriaOf(query: { action?: string; actor?: string; from?: string; to?: string }): AuditCriteria {
   return {
-    id: entry.id,
-    seq: entry.seq,
-    action: entry.action,
-    actor: entry.actor as { type: string; id: string } | null,
-    target: entry.target as { type: string; id: string } | null,
-    context: entry.context as { request_id: string; ip: string; user_agent?: string } | null,
-    changes: entry.changes as Record<string, unknown>,
-    prev_hash: entry.prevHash,
-    hash: entry.hash,
-    created_at: entry.createdAt.toISOString(),
+    action: query.action,
+    actor: query.actor,
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
   };
 }
 
-export function registerAuditRoutes(root: FastifyInstance, audit: AuditService) {
+export function registerAuditRoutes(root: FastifyInstance, kernel: Kernel, audit: AuditService) {
   const app = typed(root);
 
   app.get(
@@ -60,15 +62,8 @@ export function registerAuditRoutes(root: FastifyInstance, audit: AuditService) 
       },
     },
     async (request) => {
-      const { action, actor, from, to, cursor, limit } = request.query;
-      const result = await audit.list(principalOf(request).orgId, {
-        action,
-        actor,
-        from: from ? new Date(from) : undefined,
-        to: to ? new Date(to) : undefined,
-        cursor,
-        limit,
-      });
+      const { cursor, limit } = request.query;
+      const result = await audit.list(principalOf(request).orgId, { ...criteriaOf(request.query), cursor, limit });
       return { data: result.data.map(entryDto), next_cursor: result.nextCursor };
     },
   );
@@ -92,5 +87,38 @@ export function registerAuditRoutes(root: FastifyInstance, audit: AuditService) 
       },
     },
     async (request) => audit.verify(principalOf(request).orgId),
+  );
+
+  app.get(
+    '/api/v1/audit-logs/export',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['Audit log'],
+        summary: 'Download every matching entry, oldest first, as CSV or JSON Lines',
+        description:
+          "Streams the entries as an attachment. CSV cells a spreadsheet would run as a formula (starting with =, +, -, @) get a leading `'`. The export is itself recorded as `audit_log.exported`.",
+        querystring: ExportQuery,
+        response: {
+          200: {
+            description: 'The entries, streamed',
+            content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { format, ...filters } = request.query;
+      await audit.recordExport(principal.orgId, { type: principal.type, id: principal.id }, { format, filters });
+      const date = kernel.clock().toISOString().slice(0, 10);
+      // The schema documents the body as text; what is sent is a stream of it.
+      return (reply as FastifyReply)
+        .type(EXPORT_CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename="audit-log-${principal.orgId}-${date}.${format}"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(exportChunks(audit.entries(principal.orgId, criteriaOf(filters)), format)));
+    },
   );
 }

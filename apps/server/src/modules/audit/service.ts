@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import { newId } from '../../kernel/crypto/ids.ts';
 import { withTenant } from '../../kernel/db/tenant.ts';
-import type { DomainEvent } from '../../kernel/events/events.ts';
+import type { DomainEvent, EventActor } from '../../kernel/events/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { auditLogs } from './schema.ts';
 
@@ -44,13 +44,35 @@ function targetOf(event: DomainEvent): { type: string; id: string } | null {
   return null;
 }
 
-export interface AuditFilter {
+/** Which entries: an action (or `prefix.*`), an actor id, a time range. */
+export interface AuditCriteria {
   action?: string;
   actor?: string;
   from?: Date;
   to?: Date;
+}
+
+export interface AuditFilter extends AuditCriteria {
   cursor?: number;
   limit: number;
+}
+
+/** Entries read per transaction when exporting or verifying. */
+export const AUDIT_PAGE_SIZE = 1000;
+
+function matching(orgId: string, criteria: AuditCriteria): SQL[] {
+  const conditions: SQL[] = [eq(auditLogs.orgId, orgId)];
+  if (criteria.action) {
+    conditions.push(
+      criteria.action.endsWith('.*')
+        ? sql`${auditLogs.action} like ${`${criteria.action.slice(0, -1)}%`}`
+        : eq(auditLogs.action, criteria.action),
+    );
+  }
+  if (criteria.actor) conditions.push(sql`${auditLogs.actor}->>'id' = ${criteria.actor}`);
+  if (criteria.from) conditions.push(gte(auditLogs.createdAt, criteria.from));
+  if (criteria.to) conditions.push(lte(auditLogs.createdAt, criteria.to));
+  return conditions;
 }
 
 /**
@@ -58,7 +80,7 @@ export interface AuditFilter {
  * the chain. Recording is idempotent by event id, so at-least-once delivery writes each once.
  */
 export function createAuditService(kernel: Kernel) {
-  const { database } = kernel;
+  const { database, events } = kernel;
 
   return {
     async record(event: DomainEvent) {
@@ -92,17 +114,7 @@ export function createAuditService(kernel: Kernel) {
     },
 
     async list(orgId: string, filter: AuditFilter) {
-      const conditions: SQL[] = [eq(auditLogs.orgId, orgId)];
-      if (filter.action) {
-        conditions.push(
-          filter.action.endsWith('.*')
-            ? sql`${auditLogs.action} like ${`${filter.action.slice(0, -1)}%`}`
-            : eq(auditLogs.action, filter.action),
-        );
-      }
-      if (filter.actor) conditions.push(sql`${auditLogs.actor}->>'id' = ${filter.actor}`);
-      if (filter.from) conditions.push(gte(auditLogs.createdAt, filter.from));
-      if (filter.to) conditions.push(lte(auditLogs.createdAt, filter.to));
+      const conditions = matching(orgId, filter);
       if (filter.cursor !== undefined) conditions.push(lt(auditLogs.seq, filter.cursor));
       const rows = await withTenant(database, orgId, (tx) =>
         tx
@@ -115,6 +127,41 @@ export function createAuditService(kernel: Kernel) {
       const more = rows.length > filter.limit;
       const data = more ? rows.slice(0, filter.limit) : rows;
       return { data, nextCursor: more ? String(data[data.length - 1].seq) : null };
+    },
+
+    /**
+     * Every matching entry, oldest first, read a page per transaction so memory stays flat however
+     * long the log. It ends at the entry that was newest when reading began: entries appended
+     * while an export runs belong to the next one.
+     */
+    async *entries(orgId: string, criteria: AuditCriteria, pageSize = AUDIT_PAGE_SIZE): AsyncGenerator<AuditEntry> {
+      const [{ head }] = await withTenant(database, orgId, (tx) =>
+        tx
+          .select({ head: sql<number | null>`max(${auditLogs.seq})`.mapWith(Number) })
+          .from(auditLogs)
+          .where(eq(auditLogs.orgId, orgId)),
+      );
+      if (!head) return;
+      const conditions = matching(orgId, criteria);
+      let after = 0;
+      for (;;) {
+        const page = await withTenant(database, orgId, (tx) =>
+          tx
+            .select()
+            .from(auditLogs)
+            .where(and(...conditions, gt(auditLogs.seq, after), lte(auditLogs.seq, head)))
+            .orderBy(asc(auditLogs.seq))
+            .limit(pageSize),
+        );
+        yield* page;
+        if (page.length < pageSize) return;
+        after = page[page.length - 1].seq;
+      }
+    },
+
+    /** Records that someone exported the log (it becomes an `audit_log.exported` entry in turn). */
+    async recordExport(orgId: string, actor: EventActor, payload: { format: string; filters: Record<string, string> }) {
+      await withTenant(database, orgId, (tx) => events.emit(tx, { type: 'audit_log.exported', orgId, actor, payload }));
     },
 
     /** Recomputes the chain from the first entry; reports the first entry that does not match. */
@@ -130,7 +177,7 @@ export function createAuditService(kernel: Kernel) {
             .from(auditLogs)
             .where(and(eq(auditLogs.orgId, orgId), gt(auditLogs.seq, after)))
             .orderBy(asc(auditLogs.seq))
-            .limit(1000),
+            .limit(AUDIT_PAGE_SIZE),
         );
         for (const entry of page) {
           const { hash, ...rest } = entry;
@@ -141,7 +188,7 @@ export function createAuditService(kernel: Kernel) {
           expectedSeq++;
           checked++;
         }
-        if (page.length < 1000) return { intact: true, checked, head: checked ? previous : null };
+        if (page.length < AUDIT_PAGE_SIZE) return { intact: true, checked, head: checked ? previous : null };
         after = page[page.length - 1].seq;
       }
     },

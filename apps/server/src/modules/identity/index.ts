@@ -1,5 +1,6 @@
+import { IdentityEvents } from '@atrium/contracts';
 import type { FastifyInstance } from 'fastify';
-import { eventType } from '../../kernel/events/catalog.ts';
+import { eventTypes } from '../../kernel/events/catalog.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Notifications } from '../notifications/service.ts';
 import type { OrganizationsService } from '../tenancy/service.ts';
@@ -12,21 +13,7 @@ export function createIdentityModule(kernel: Kernel, deps: { organizations: Orga
     { id: 'api_keys:read', description: 'List API keys', roles: ['admin', 'developer', 'member'] },
     { id: 'api_keys:write', description: 'Create, rotate and revoke API keys', roles: ['admin', 'developer'] },
   );
-  kernel.events.declare(
-    eventType('user.signed_up', 'Someone created an account (and with it this organization)', ['user_id', 'email']),
-    eventType('user.logged_in', 'A user signed in', ['user_id'], { ip: { type: ['string', 'null'] } }),
-    eventType('user.login_failed', 'A sign-in to a member’s account failed (wrong password)', ['user_id'], {
-      ip: { type: ['string', 'null'] },
-    }),
-    eventType('user.password_changed', 'A user changed their password', ['user_id']),
-    eventType('api_key.created', 'An API key was created', ['api_key_id', 'name', 'workspace_id'], {
-      scopes: { type: 'array', items: { type: 'string' } },
-    }),
-    eventType('api_key.rotated', 'An API key was replaced by a new one', ['api_key_id', 'previous_api_key_id'], {
-      previous_expires_at: { type: ['string', 'null'] },
-    }),
-    eventType('api_key.revoked', 'An API key was revoked', ['api_key_id', 'name']),
-  );
+  kernel.events.declare(...eventTypes(IdentityEvents));
   const service = createIdentityService(kernel, deps);
 
   // Membership changes alter what a creator's keys may do: drop their cached lookups.

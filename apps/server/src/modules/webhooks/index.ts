@@ -1,5 +1,6 @@
+import { WebhookEvents } from '@atrium/contracts';
 import type { FastifyInstance } from 'fastify';
-import { eventType } from '../../kernel/events/catalog.ts';
+import { eventTypes } from '../../kernel/events/catalog.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { registerWebhookRoutes } from './routes.ts';
 import { createWebhooksService, DELIVER_QUEUE } from './service.ts';
@@ -10,14 +11,7 @@ export function createWebhooksModule(kernel: Kernel) {
     { id: 'webhooks:read', description: 'See webhook endpoints and deliveries', roles: ['admin', 'developer'] },
     { id: 'webhooks:write', description: 'Create, change, test and delete webhook endpoints', roles: ['admin', 'developer'] },
   );
-  kernel.events.declare(
-    eventType('webhook.test', 'A test message sent from the console or API', ['endpoint_id', 'message']),
-    eventType('webhook.endpoint_disabled', 'An endpoint was disabled after five days of failed deliveries', [
-      'endpoint_id',
-      'url',
-      'reason',
-    ]),
-  );
+  kernel.events.declare(...eventTypes(WebhookEvents));
   const service = createWebhooksService(kernel);
   // Delivery schedules its own retries (the Standard Webhooks schedule), so the job never retries.
   kernel.jobs.define<{ orgId: string; messageId: string }>(DELIVER_QUEUE, {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../app.ts';
@@ -185,6 +187,12 @@ describe('webhooks', () => {
     } finally {
       answer = 200;
     }
+  });
+
+  it('documents every event type of the catalogue in docs/events.md', () => {
+    const documented = readFileSync(fileURLToPath(new URL('../../../../../docs/events.md', import.meta.url)), 'utf8');
+    const missing = atrium.kernel.events.catalog().filter((entry) => !documented.includes(`\`${entry.type}\``));
+    expect(missing.map((entry) => entry.type)).toEqual([]);
   });
 
   it('follows the documented retry schedule and wildcard rules', () => {

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/** One event type: what it means and the shape of its payload (webhook `data`, audit `changes`). */
+export interface EventDefinition {
+  description: string;
+  payload: z.ZodObject;
+}
+
+const id = z.string();
+const role = z.enum(['owner', 'admin', 'developer', 'member', 'viewer', 'billing']);
+
+/**
+ * Identity events.
+ *
+ * @example
+ * IdentityEvents['api_key.created'].payload.parse(event.data)
+ */
+export const IdentityEvents = {
+  'user.signed_up': {
+    description: 'Someone created an account (and with it this organization)',
+    payload: z.object({ user_id: id, email: z.string() }),
+  },
+  'user.logged_in': { description: 'A user signed in', payload: z.object({ user_id: id, ip: z.string().nullable() }) },
+  'user.login_failed': {
+    description: 'A sign-in to a member’s account failed (wrong password)',
+    payload: z.object({ user_id: id, ip: z.string().nullable() }),
+  },
+  'user.password_changed': { description: 'A user changed their password', payload: z.object({ user_id: id }) },
+  'api_key.created': {
+    description: 'An API key was created',
+    payload: z.object({ api_key_id: id, name: z.string(), workspace_id: id, scopes: z.array(z.string()) }),
+  },
+  'api_key.rotated': {
+    description: 'An API key was replaced by a new one',
+    payload: z.object({ api_key_id: id, previous_api_key_id: id, previous_expires_at: z.string().nullable() }),
+  },
+  'api_key.revoked': { description: 'An API key was revoked', payload: z.object({ api_key_id: id, name: z.string() }) },
+} satisfies Record<string, EventDefinition>;
+
+/** Tenancy events. */
+export const TenancyEvents = {
+  'organization.created': { description: 'An organization was created', payload: z.object({ organization_id: id, name: z.string() }) },
+  'organization.updated': { description: 'The organization was renamed', payload: z.object({ organization_id: id, name: z.string() }) },
+  'workspace.created': { description: 'A workspace was created', payload: z.object({ workspace_id: id, name: z.string() }) },
+  'workspace.updated': {
+    description: 'A workspace was renamed or re-described',
+    payload: z.object({
+      workspace_id: id,
+      changes: z.object({ name: z.string().optional(), description: z.string().nullable().optional() }),
+    }),
+  },
+  'workspace.deleted': { description: 'A workspace was deleted (its API keys are revoked)', payload: z.object({ workspace_id: id }) },
+  'member.added': { description: 'Someone joined the organization', payload: z.object({ membership_id: id, user_id: id, role }) },
+  'member.role_changed': {
+    description: 'A member’s role changed',
+    payload: z.object({ membership_id: id, user_id: id, from: role, to: role }),
+  },
+  'member.removed': { description: 'A member left or was removed', payload: z.object({ membership_id: id, user_id: id, role }) },
+  'invitation.created': { description: 'An invitation was sent', payload: z.object({ invitation_id: id, email: z.string(), role }) },
+  'invitation.accepted': { description: 'An invitation was accepted', payload: z.object({ invitation_id: id, user_id: id }) },
+  'invitation.revoked': { description: 'An invitation was revoked', payload: z.object({ invitation_id: id }) },
+} satisfies Record<string, EventDefinition>;
+
+/** Webhook events. */
+export const WebhookEvents = {
+  'webhook.test': {
+    description: 'A test message sent from the console or API',
+    payload: z.object({ endpoint_id: id, message: z.string() }),
+  },
+  'webhook.endpoint_disabled': {
+    description: 'An endpoint was disabled after five days of failed deliveries',
+    payload: z.object({ endpoint_id: id, url: z.string(), reason: z.string() }),
+  },
+} satisfies Record<string, EventDefinition>;
+
+/** Audit-log events. */
+export const AuditEvents = {
+  'audit_log.exported': {
+    description: 'Someone downloaded the audit log as CSV or JSON Lines',
+    payload: z.object({
+      format: z.enum(['csv', 'jsonl']),
+      filters: z.record(z.string(), z.string()).describe('The filters the export used: action, actor, from, to'),
+    }),
+  },
+} satisfies Record<string, EventDefinition>;
