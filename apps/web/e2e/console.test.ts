@@ -300,4 +300,39 @@ describe.runIf(browserAvailable())('console', () => {
       .toBe(1);
     await context.close();
   });
+
+  it('adds a webhook endpoint with a copy-once secret, sends a test event and lists its deliveries', async () => {
+    const { context, page } = await newPage();
+    await signUp(page, newEmail());
+    await page.getByRole('navigation').first().getByRole('link', { name: 'Webhooks' }).click();
+    await page.waitForURL((url) => url.pathname === '/webhooks');
+    await expect.poll(() => page.getByRole('heading', { name: 'No endpoints yet' }).count()).toBe(1);
+    await expectAccessible(page, '/webhooks');
+
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/hook');
+    await dialog.getByLabel('workspace.*').check();
+    await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = (await page.getByTestId('webhook-secret').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: 'http://127.0.0.1:9/hook', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('cell').getByText('workspace.*', { exact: true }).count()).toBe(1);
+
+    await page.getByRole('button', { name: /^Send test event/ }).click();
+    await expect.poll(() => page.getByText(/Test event sent/).count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: /^Deliveries/ }).click();
+    const deliveries = page.getByRole('dialog', { name: 'Deliveries' });
+    // The worker delivers within moments; port 9 refuses, so the row records the connection error.
+    await eventually(async () => {
+      if ((await deliveries.getByRole('cell', { name: 'webhook.test' }).count()) > 0) return true;
+      await deliveries.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForTimeout(250);
+      return false;
+    });
+    expect(await deliveries.getByRole('button', { name: /^Replay/ }).count()).toBeGreaterThan(0);
+    await expectAccessible(page, '/webhooks (deliveries)');
+    await context.close();
+  });
 });

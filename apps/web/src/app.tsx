@@ -13,6 +13,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { OverviewPage } from './pages/overview-page';
 import { ProfilePage } from './pages/profile-page';
 import { SettingsPage } from './pages/settings/settings-page';
+import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { WorkspacesPage } from './pages/workspaces/workspaces-page';
 
 /** Pages reachable without a session. */
@@ -30,6 +31,7 @@ const appRoutes: Record<string, ComponentType> = {
   '/workspaces': WorkspacesPage,
   '/members': MembersPage,
   '/api-keys': ApiKeysPage,
+  '/webhooks': WebhooksPage,
   '/audit-log': AuditLogPage,
   '/settings': SettingsPage,
   '/profile': ProfilePage,

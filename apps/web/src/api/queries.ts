@@ -7,6 +7,9 @@ import {
   listAuditLogs,
   listInvitations,
   listMembers,
+  listWebhookDeliveries,
+  listWebhookEventTypes,
+  listWebhooks,
   listWorkspaces,
 } from './resources';
 import type { AuditLogFilters } from './types';
@@ -20,6 +23,9 @@ export const queryKeys = {
   apiKeys: ['api-keys'] as const,
   permissions: ['permissions'] as const,
   auditLog: ['audit-log'] as const,
+  webhooks: ['webhooks'] as const,
+  webhookEventTypes: ['webhook-event-types'] as const,
+  webhookDeliveries: (id: string) => ['webhooks', id, 'deliveries'] as const,
 };
 
 export function useMeQuery() {
@@ -63,4 +69,17 @@ export function useAuditLogQuery(filters: AuditLogFilters) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
+}
+
+export function useWebhooksQuery() {
+  return useQuery({ queryKey: queryKeys.webhooks, queryFn: listWebhooks });
+}
+
+export function useWebhookEventTypesQuery() {
+  return useQuery({ queryKey: queryKeys.webhookEventTypes, queryFn: listWebhookEventTypes, staleTime: 5 * 60_000 });
+}
+
+/** The latest delivery attempts of one endpoint, newest first. */
+export function useWebhookDeliveriesQuery(id: string) {
+  return useQuery({ queryKey: queryKeys.webhookDeliveries(id), queryFn: () => listWebhookDeliveries(id) });
 }

@@ -13,6 +13,10 @@ import type {
   OrganizationSummary,
   PermissionCatalog,
   Role,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEventType,
   Workspace,
 } from './types';
 
@@ -136,4 +140,48 @@ export function verifyAuditLog() {
 /** The download address of the whole filtered log; the session cookie authenticates it. */
 export function auditLogExportUrl(format: 'csv' | 'jsonl', filters: AuditLogFilters): string {
   return `${base}/audit-logs/export${auditQuery(filters, { format })}`;
+}
+
+export async function listWebhookEventTypes(): Promise<WebhookEventType[]> {
+  return (await apiRequest<ListResponse<WebhookEventType>>(`${base}/webhooks/event-types`)).data;
+}
+
+export async function listWebhooks(): Promise<WebhookEndpoint[]> {
+  return (await apiRequest<ListResponse<WebhookEndpoint>>(`${base}/webhooks`)).data;
+}
+
+export interface CreateWebhookInput {
+  url: string;
+  event_types: string[];
+  description?: string;
+}
+
+export function createWebhook(input: CreateWebhookInput) {
+  return apiRequest<WebhookEndpointWithSecret>(`${base}/webhooks`, { method: 'POST', body: input });
+}
+
+const webhookPath = (id: string) => `${base}/webhooks/${encodeURIComponent(id)}`;
+
+export function updateWebhook(id: string, changes: Partial<CreateWebhookInput> & { enabled?: boolean }) {
+  return apiRequest<WebhookEndpoint>(webhookPath(id), { method: 'PATCH', body: changes });
+}
+
+export function deleteWebhook(id: string) {
+  return apiRequest<void>(webhookPath(id), { method: 'DELETE' });
+}
+
+export function sendWebhookTest(id: string) {
+  return apiRequest<{ message_id: string }>(`${webhookPath(id)}/test`, { method: 'POST', body: {} });
+}
+
+export function rotateWebhookSecret(id: string) {
+  return apiRequest<WebhookEndpointWithSecret>(`${webhookPath(id)}/rotate-secret`, { method: 'POST', body: {} });
+}
+
+export function replayWebhookMessage(id: string, messageId: string) {
+  return apiRequest<{ replayed: number }>(`${webhookPath(id)}/replay`, { method: 'POST', body: { message_id: messageId } });
+}
+
+export async function listWebhookDeliveries(id: string): Promise<WebhookDelivery[]> {
+  return (await apiRequest<ListResponse<WebhookDelivery>>(`${webhookPath(id)}/deliveries`)).data;
 }

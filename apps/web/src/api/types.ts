@@ -72,3 +72,44 @@ export interface AuditLogVerification {
   head?: string | null;
   broken_at?: { seq: number; id: string; expected_seq: number };
 }
+
+/** A webhook endpoint, as `GET /api/v1/webhooks` lists it (the secret is never listed). */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  workspace_id: string | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An endpoint with its signing secret, returned once on creation and on rotation. */
+export interface WebhookEndpointWithSecret extends WebhookEndpoint {
+  secret: string;
+  previous_secret_expires_at?: string;
+}
+
+export interface WebhookEventType {
+  type: string;
+  description: string;
+  schema: Record<string, unknown>;
+}
+
+/** One delivery attempt of a message to an endpoint. */
+export interface WebhookDelivery {
+  id: string;
+  message_id: string;
+  event_type: string;
+  attempt: number;
+  status_code: number | null;
+  latency_ms: number;
+  response_excerpt: string | null;
+  error: string | null;
+  /** `pending` (will retry), `succeeded` or `failed` (gave up). */
+  message_status: string;
+  created_at: string;
+}

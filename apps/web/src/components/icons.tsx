@@ -128,6 +128,12 @@ export const ShieldCheckIcon = (props: IconProps) => (
     <path d="m8.5 12 2.5 2.5 4.5-5" />
   </Icon>
 );
+export const WebhookIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M9.5 7.5a3 3 0 1 1 4.6 2.5L17 15M7 13.5a3 3 0 1 0 3 3.5h6" />
+    <circle cx="18" cy="17" r="2.5" />
+  </Icon>
+);
 export const LogoMark = ({ className = 'size-7' }: { className?: string }) => (
   <svg viewBox="0 0 32 32" aria-hidden="true" focusable="false" className={className}>
     <rect width="32" height="32" rx="8" fill="var(--color-brand)" />

@@ -1,5 +1,5 @@
 import type { ComponentType, SVGProps } from 'react';
-import { AuditLogIcon, FolderIcon, HomeIcon, KeyIcon, SettingsIcon, UserIcon, UsersIcon } from '../components/icons';
+import { AuditLogIcon, FolderIcon, HomeIcon, KeyIcon, SettingsIcon, UserIcon, UsersIcon, WebhookIcon } from '../components/icons';
 import { cx } from '../lib/class-names';
 import { Link, useLocation } from '../lib/router';
 import { useSession } from '../lib/session';
@@ -17,6 +17,7 @@ const allItems: NavItem[] = [
   { to: '/workspaces', label: 'Workspaces', icon: FolderIcon, area: 'workspaces' },
   { to: '/members', label: 'Members', icon: UsersIcon, area: 'members' },
   { to: '/api-keys', label: 'API keys', icon: KeyIcon, area: 'api_keys' },
+  { to: '/webhooks', label: 'Webhooks', icon: WebhookIcon, area: 'webhooks' },
   { to: '/audit-log', label: 'Audit log', icon: AuditLogIcon, area: 'audit' },
   { to: '/settings', label: 'Settings', icon: SettingsIcon, area: 'org' },
   { to: '/profile', label: 'Profile', icon: UserIcon, area: null },

@@ -1,8 +1,5 @@
 import type { CreatedApiKey } from '../../api/types';
-import { Alert } from '../../components/alert';
-import { Button } from '../../components/button';
-import { CopyField } from '../../components/copy-field';
-import { Dialog, DialogFooter } from '../../components/dialog';
+import { SecretOnceDialog } from '../../components/secret-once-dialog';
 
 interface ApiKeySecretDialogProps {
   created: CreatedApiKey;
@@ -11,28 +8,20 @@ interface ApiKeySecretDialogProps {
   note?: string;
 }
 
-/** Shows a freshly issued secret exactly once, with a copy button and a clear warning. */
+/** The new API key's secret, shown once. */
 export function ApiKeySecretDialog({ created, title, onClose, note }: ApiKeySecretDialogProps) {
   return (
-    <Dialog
-      key={`secret-${created.id}`}
-      open
-      onClose={onClose}
+    <SecretOnceDialog
+      ownerId={created.id}
       title={title}
       description="Copy the secret now and store it somewhere safe. It will not be shown again."
-    >
-      <div className="flex flex-col gap-4">
-        <Alert tone="warning" live="none" title="This is the only time you can see this key">
-          If you lose it, rotate the key to get a new secret.
-        </Alert>
-        {note && <p className="text-sm text-text-muted">{note}</p>}
-        <CopyField label={`Secret for ${created.name}`} value={created.key} testId="api-key-secret" />
-      </div>
-      <DialogFooter>
-        <Button variant="primary" onClick={onClose}>
-          Done
-        </Button>
-      </DialogFooter>
-    </Dialog>
+      warningTitle="This is the only time you can see this key"
+      warning="If you lose it, rotate the key to get a new secret."
+      label={`Secret for ${created.name}`}
+      secret={created.key}
+      testId="api-key-secret"
+      note={note}
+      onClose={onClose}
+    />
   );
 }

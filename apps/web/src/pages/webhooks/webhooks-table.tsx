@@ -1,0 +1,91 @@
+import type { WebhookEndpoint } from '../../api/types';
+import { Badge } from '../../components/badge';
+import { Button } from '../../components/button';
+import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
+import { formatDate } from '../../lib/format';
+
+export type WebhookAction = 'test' | 'deliveries' | 'rotate' | 'toggle' | 'delete';
+
+interface WebhooksTableProps {
+  endpoints: WebhookEndpoint[];
+  canWrite: boolean;
+  /** The endpoint and action in flight, so its button shows progress. */
+  pending: { id: string; action: WebhookAction } | null;
+  onAction: (endpoint: WebhookEndpoint, action: WebhookAction) => void;
+}
+
+export function WebhooksTable({ endpoints, canWrite, pending, onAction }: WebhooksTableProps) {
+  return (
+    <Table caption="Webhook endpoints">
+      <TableHead>
+        <TableRow>
+          <HeaderCell>Endpoint</HeaderCell>
+          <HeaderCell>Events</HeaderCell>
+          <HeaderCell>Status</HeaderCell>
+          <HeaderCell>Created</HeaderCell>
+          <HeaderCell>
+            <span className="sr-only">Actions</span>
+          </HeaderCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {endpoints.map((endpoint) => {
+          const busy = (action: WebhookAction) => pending?.id === endpoint.id && pending.action === action;
+          const target = <span className="sr-only"> for {endpoint.url}</span>;
+          return (
+            <TableRow key={endpoint.id} className={endpoint.enabled ? undefined : 'bg-surface-sunken'}>
+              <Cell>
+                <span className="flex flex-col">
+                  <code className="text-xs break-all">{endpoint.url}</code>
+                  {endpoint.description && <span className="text-xs text-text-muted">{endpoint.description}</span>}
+                </span>
+              </Cell>
+              <Cell>
+                <ul className="flex max-w-xs flex-wrap gap-1">
+                  {endpoint.event_types.map((type) => (
+                    <li key={type}>
+                      <Badge>{type === '*' ? 'All events' : type}</Badge>
+                    </li>
+                  ))}
+                </ul>
+              </Cell>
+              <Cell>
+                <span className="flex flex-col items-start gap-1">
+                  <Badge tone={endpoint.enabled ? 'success' : 'warning'}>{endpoint.enabled ? 'Enabled' : 'Disabled'}</Badge>
+                  {!endpoint.enabled && endpoint.disabled_reason && (
+                    <span className="max-w-xs text-xs text-text-muted">{endpoint.disabled_reason}</span>
+                  )}
+                </span>
+              </Cell>
+              <Cell className="whitespace-nowrap text-text-muted">{formatDate(endpoint.created_at)}</Cell>
+              <Cell>
+                <div className="flex flex-wrap justify-end gap-2">
+                  <Button size="sm" onClick={() => onAction(endpoint, 'deliveries')}>
+                    Deliveries{target}
+                  </Button>
+                  {canWrite && (
+                    <>
+                      <Button size="sm" loading={busy('test')} onClick={() => onAction(endpoint, 'test')}>
+                        Send test event{target}
+                      </Button>
+                      <Button size="sm" loading={busy('rotate')} onClick={() => onAction(endpoint, 'rotate')}>
+                        Rotate secret{target}
+                      </Button>
+                      <Button size="sm" loading={busy('toggle')} onClick={() => onAction(endpoint, 'toggle')}>
+                        {endpoint.enabled ? 'Disable' : 'Enable'}
+                        {target}
+                      </Button>
+                      <Button size="sm" variant="ghost" className="text-danger-text" onClick={() => onAction(endpoint, 'delete')}>
+                        Delete{target}
+                      </Button>
+                    </>
+                  )}
+                </div>
+              </Cell>
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}
