@@ -16,6 +16,8 @@ const Endpoint = z
     event_types: z.array(z.string()),
     workspace_id: z.string().nullable(),
     enabled: z.boolean(),
+    filter: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
+    rate_limit: z.number().int().nullable(),
     disabled_reason: z.string().nullable(),
     failing_since: z.string().nullable(),
     created_at: z.string(),
@@ -30,6 +32,12 @@ const CreateEndpointBody = z.object({
   workspace_id: z.string().min(1).max(64).optional(),
   description: z.string().max(500).optional(),
   enabled: z.boolean().optional(),
+  filter: z
+    .record(z.string().min(1).max(100), z.union([z.string().max(500), z.number(), z.boolean()]))
+    .nullable()
+    .optional()
+    .describe('Only events whose payload has these exact field values'),
+  rate_limit: z.number().int().min(1).max(1000).nullable().optional().describe('Deliveries per second at most'),
 });
 const UpdateEndpointBody = CreateEndpointBody.omit({ workspace_id: true }).partial();
 
@@ -54,6 +62,8 @@ function endpointDto(row: EndpointRow) {
     event_types: row.eventTypes,
     workspace_id: row.workspaceId,
     enabled: row.enabled,
+    filter: row.filter as Record<string, string | number | boolean> | null,
+    rate_limit: row.rateLimit,
     disabled_reason: row.disabledReason,
     failing_since: row.failingSince?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),

@@ -1,4 +1,4 @@
-import { boolean, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { at, createdAt, orgId, tenantPolicy, updatedAt } from '../../kernel/db/columns.ts';
 
 /** Where to send events: a URL, the event types (with `prefix.*` wildcards) and a signing secret. */
@@ -12,6 +12,10 @@ export const webhookEndpoints = pgTable(
     description: text('description'),
     eventTypes: text('event_types').array().notNull(),
     enabled: boolean('enabled').notNull().default(true),
+    /** Only events whose payload has these exact field values (`{ "workspace_id": "ws_…" }`). */
+    filter: jsonb('filter'),
+    /** At most this many deliveries per second to this endpoint (null: no limit). */
+    rateLimit: integer('rate_limit'),
     /** `whsec_…`, sealed with the organization's data key. */
     secret: text('secret').notNull(),
     /** The secret before the last rotation: deliveries are signed with both until it expires. */

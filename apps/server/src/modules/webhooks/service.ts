@@ -20,6 +20,21 @@ export interface EndpointInput {
   workspace_id?: string;
   description?: string;
   enabled?: boolean;
+  filter?: Record<string, string | number | boolean> | null;
+  rate_limit?: number | null;
+}
+
+/** Whether an event reaches an endpoint: its types, its workspace and its payload filter. */
+export function endpointWants(
+  endpoint: Pick<EndpointRow, 'eventTypes' | 'workspaceId' | 'filter'>,
+  event: Pick<DomainEvent, 'type' | 'payload'>,
+): boolean {
+  if (!matchesEventType(endpoint.eventTypes, event.type)) return false;
+  const workspaceId = event.payload.workspace_id;
+  // A workspace's endpoint hears that workspace's events and organization-wide ones.
+  if (endpoint.workspaceId && typeof workspaceId === 'string' && workspaceId !== endpoint.workspaceId) return false;
+  const filter = (endpoint.filter ?? {}) as Record<string, unknown>;
+  return Object.entries(filter).every(([field, value]) => event.payload[field] === value);
 }
 
 /** Endpoints, fan-out of domain events to them, and signed delivery with retries. */
@@ -60,6 +75,14 @@ export function createWebhooksService(kernel: Kernel) {
     );
     if (!row || row.message.status !== 'pending') return;
     const { message, endpoint } = row;
+    if (endpoint.rateLimit) {
+      const limit = await kernel.cache.rateLimit(`webhooks:rate:${endpoint.id}`, endpoint.rateLimit, 1000);
+      if (!limit.allowed) {
+        // Over the endpoint's rate: try again next second without spending an attempt.
+        await jobs.send(DELIVER_QUEUE, { orgId, messageId }, { startAfterSeconds: 1 });
+        return;
+      }
+    }
     const attempt = message.attempts + 1;
     const secrets = [await vault.decrypt(orgId, endpoint.secret)];
     // During a rotation both secrets sign, so receivers can switch at their own pace.
@@ -156,7 +179,7 @@ export function createWebhooksService(kernel: Kernel) {
           .where(and(eq(webhookEndpoints.orgId, event.orgId), eq(webhookEndpoints.enabled, true))),
       );
       for (const endpoint of endpoints) {
-        if (!matchesEventType(endpoint.eventTypes, event.type)) continue;
+        if (!endpointWants(endpoint, event)) continue;
         const [already] = await withTenant(database, event.orgId, (tx) =>
           tx
             .select({ id: webhookMessages.id })
@@ -183,6 +206,8 @@ export function createWebhooksService(kernel: Kernel) {
             description: input.description ?? null,
             eventTypes: [...new Set(input.event_types)],
             enabled: input.enabled ?? true,
+            filter: input.filter ?? null,
+            rateLimit: input.rate_limit ?? null,
             secret: sealed,
           })
           .returning(),
@@ -218,6 +243,8 @@ export function createWebhooksService(kernel: Kernel) {
             ...(patch.event_types !== undefined ? { eventTypes: [...new Set(patch.event_types)] } : {}),
             ...(patch.description !== undefined ? { description: patch.description } : {}),
             ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+            ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
+            ...(patch.rate_limit !== undefined ? { rateLimit: patch.rate_limit } : {}),
             ...(patch.enabled ? { disabledReason: null, failingSince: null } : {}),
             updatedAt: kernel.clock(),
           })

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../app.ts';
 import { eventually, testClient } from '../../testing/client.ts';
 import { createTestAtrium } from '../../testing/harness.ts';
+import { endpointWants } from './service.ts';
 import { matchesEventType, RETRY_SCHEDULE_SECONDS } from './signing.ts';
 
 interface Received {
@@ -193,6 +194,40 @@ describe('webhooks', () => {
     const documented = readFileSync(fileURLToPath(new URL('../../../../../docs/events.md', import.meta.url)), 'utf8');
     const missing = atrium.kernel.events.catalog().filter((entry) => !documented.includes(`\`${entry.type}\``));
     expect(missing.map((entry) => entry.type)).toEqual([]);
+  });
+
+  it('delivers only what the payload filter and the workspace let through, at the endpoint’s rate', async () => {
+    const owner = await client.signup();
+    const filtered = await client.request('POST', '/api/v1/webhooks', {
+      token: owner.token,
+      body: { url: receiver.url, event_types: ['workspace.created'], filter: { name: 'Match me' }, rate_limit: 1 },
+    });
+    expect(filtered.body).toMatchObject({ filter: { name: 'Match me' }, rate_limit: 1 });
+    await client.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Not this one' } });
+    await client.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Match me' } });
+    await eventually(async () => receiver.received.some((entry) => entry.body.includes('"Match me"')));
+    expect(receiver.received.some((entry) => entry.body.includes('Not this one'))).toBe(false);
+
+    const limited = await client.request('POST', '/api/v1/webhooks', {
+      token: owner.token,
+      body: { url: receiver.url, event_types: ['webhook.test'], rate_limit: 1 },
+    });
+    const started = Date.now();
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      ids.push((await client.request('POST', `/api/v1/webhooks/${limited.body.id}/test`, { token: owner.token })).body.message_id);
+    }
+    await eventually(async () => ids.every((id) => receiver.received.some((entry) => entry.headers['webhook-id'] === id)), 15_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('routes workspace events only to that workspace’s endpoints and to organization-wide ones', () => {
+    const event = { type: 'workspace.updated', payload: { workspace_id: 'ws_a' } };
+    expect(endpointWants({ eventTypes: ['*'], workspaceId: 'ws_a', filter: null }, event)).toBe(true);
+    expect(endpointWants({ eventTypes: ['*'], workspaceId: 'ws_b', filter: null }, event)).toBe(false);
+    expect(endpointWants({ eventTypes: ['*'], workspaceId: null, filter: null }, event)).toBe(true);
+    expect(endpointWants({ eventTypes: ['*'], workspaceId: 'ws_b', filter: null }, { type: 'member.added', payload: {} })).toBe(true);
+    expect(endpointWants({ eventTypes: ['workspace.*'], workspaceId: null, filter: { workspace_id: 'ws_b' } }, event)).toBe(false);
   });
 
   it('follows the documented retry schedule and wildcard rules', () => {
