@@ -42,6 +42,7 @@ export const configSchema = z.object({
     .default(16384),
   ATRIUM_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   ATRIUM_COOKIE_SECURE: bool.optional(),
+  ATRIUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_WEB_DIST: z.string().optional(),
 });
@@ -66,6 +67,8 @@ export interface Config {
   invitationTtl: number;
   scryptCost: number;
   loginMaxFailures: number;
+  /** Days audit entries are kept (0: forever). Plans will override it per organisation. */
+  auditRetentionDays: number;
   cookieSecure: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   webDist: string | undefined;
@@ -103,6 +106,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     invitationTtl: raw.ATRIUM_INVITATION_TTL,
     scryptCost: raw.ATRIUM_SCRYPT_COST,
     loginMaxFailures: raw.ATRIUM_LOGIN_MAX_FAILURES,
+    auditRetentionDays: raw.ATRIUM_AUDIT_RETENTION_DAYS,
     cookieSecure: raw.ATRIUM_COOKIE_SECURE ?? raw.ATRIUM_PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: raw.LOG_LEVEL,
     webDist: raw.ATRIUM_WEB_DIST,

@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../app.ts';
+import { withTenant } from '../../kernel/db/tenant.ts';
 import { pgErrorCode } from '../../kernel/errors.ts';
 import { eventually, testClient } from '../../testing/client.ts';
 import { createTestAtrium } from '../../testing/harness.ts';
@@ -231,5 +233,28 @@ describe('audit log', () => {
       workspacesOnly.push(entry.action);
     }
     expect(workspacesOnly).toEqual(['workspace.created', 'workspace.created', 'workspace.created', 'workspace.created']);
+  });
+
+  it('applies retention: old entries go, the chain still verifies from its anchor, and tenants cannot delete', async () => {
+    const owner = await client.signup();
+    await eventually(async () => (await auditActions(owner.token)).length >= 3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const cutoff = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await client.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'After the cutoff' } });
+    await eventually(async () => (await auditActions(owner.token)).some((entry) => entry.action === 'workspace.created' && entry.seq > 3));
+
+    const removed = await atrium.modules.audit.service.prune(cutoff);
+    expect(removed).toBeGreaterThanOrEqual(3);
+    const remaining = await auditActions(owner.token);
+    expect(remaining.map((entry) => entry.action)).toEqual(['workspace.created']);
+    const verified = await client.request('GET', '/api/v1/audit-logs/verify', { token: owner.token });
+    expect(verified.body).toMatchObject({ intact: true, checked: 1 });
+
+    const attempt = withTenant(atrium.kernel.database, owner.organization.id, async (tx) => {
+      await tx.execute(sql`select set_config('atrium.audit_retention', 'on', true)`);
+      await tx.execute(sql`delete from audit_logs`);
+    });
+    await expect(attempt).rejects.toSatisfy((error) => pgErrorCode(error) === '42501');
   });
 });

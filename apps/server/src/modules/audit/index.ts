@@ -11,6 +11,14 @@ export function createAuditModule(kernel: Kernel) {
   kernel.events.declare(...eventTypes(AuditEvents));
   const service = createAuditService(kernel);
   kernel.events.subscribe('*', 'audit.record', (event) => service.record(event));
+  kernel.jobs.define('audit.retention', {
+    retryLimit: 2,
+    handler: async () => {
+      const days = kernel.config.auditRetentionDays;
+      if (days > 0) await service.prune(new Date(kernel.clock().getTime() - days * 86_400_000));
+    },
+  });
+  kernel.jobs.schedule('audit.retention', '23 3 * * *');
   return {
     name: 'audit',
     service,

@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, orgId, tenantPolicy } from '../../kernel/db/columns.ts';
 
 /**
@@ -27,4 +27,19 @@ export const auditLogs = pgTable(
     index('audit_logs_org_action_idx').on(table.orgId, table.action),
     tenantPolicy(),
   ],
+).enableRLS();
+
+/**
+ * Where an organisation's chain starts after retention removed its oldest entries: the last removed
+ * entry's sequence number and hash, so verification still proves everything that remains.
+ */
+export const auditAnchors = pgTable(
+  'audit_anchors',
+  {
+    orgId: text('org_id').primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+    prunedAt: timestamp('pruned_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  () => [tenantPolicy()],
 ).enableRLS();

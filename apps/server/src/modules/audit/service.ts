@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import { newId } from '../../kernel/crypto/ids.ts';
-import { withTenant } from '../../kernel/db/tenant.ts';
+import { withSystem, withTenant } from '../../kernel/db/tenant.ts';
 import type { DomainEvent, EventActor } from '../../kernel/events/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import { auditLogs } from './schema.ts';
+import { auditAnchors, auditLogs } from './schema.ts';
 
 export type AuditEntry = typeof auditLogs.$inferSelect;
 export const GENESIS_HASH = '0'.repeat(64);
@@ -164,12 +164,46 @@ export function createAuditService(kernel: Kernel) {
       await withTenant(database, orgId, (tx) => events.emit(tx, { type: 'audit_log.exported', orgId, actor, payload }));
     },
 
+    /**
+     * Retention: removes each organisation's entries older than `cutoff`, keeping the last removed
+     * entry's seq and hash as the chain's new anchor. System context: it serves every organisation.
+     */
+    async prune(cutoff: Date) {
+      return withSystem(database, async (tx) => {
+        await tx.execute(sql`select set_config('atrium.audit_retention', 'on', true)`);
+        const candidates = await tx
+          .select({ orgId: auditLogs.orgId, seq: sql<number>`max(${auditLogs.seq})`.mapWith(Number) })
+          .from(auditLogs)
+          .where(lt(auditLogs.createdAt, cutoff))
+          .groupBy(auditLogs.orgId);
+        let removed = 0;
+        for (const { orgId, seq } of candidates) {
+          const [last] = await tx
+            .select({ hash: auditLogs.hash })
+            .from(auditLogs)
+            .where(and(eq(auditLogs.orgId, orgId), eq(auditLogs.seq, seq)));
+          await tx
+            .insert(auditAnchors)
+            .values({ orgId, seq, hash: last.hash, prunedAt: kernel.clock() })
+            .onConflictDoUpdate({ target: auditAnchors.orgId, set: { seq, hash: last.hash, prunedAt: kernel.clock() } });
+          const deleted = await tx
+            .delete(auditLogs)
+            .where(and(eq(auditLogs.orgId, orgId), lte(auditLogs.seq, seq)))
+            .returning({ id: auditLogs.id });
+          removed += deleted.length;
+        }
+        return removed;
+      });
+    },
+
     /** Recomputes the chain from the first entry; reports the first entry that does not match. */
     async verify(orgId: string) {
-      let previous = GENESIS_HASH;
-      let expectedSeq = 1;
+      // After retention, the chain continues from the last removed entry (the anchor).
+      const [anchor] = await withTenant(database, orgId, (tx) => tx.select().from(auditAnchors).where(eq(auditAnchors.orgId, orgId)));
+      let previous = anchor?.hash ?? GENESIS_HASH;
+      let expectedSeq = (anchor?.seq ?? 0) + 1;
       let checked = 0;
-      let after = 0;
+      let after = anchor?.seq ?? 0;
       for (;;) {
         const page = await withTenant(database, orgId, (tx) =>
           tx
