@@ -34,7 +34,13 @@ function createModules(kernel: Kernel) {
   });
   identity = createIdentityModule(kernel, { organizations: tenancy.organizations, notifications });
   const audit = createAuditModule(kernel);
-  const webhooks = createWebhooksModule(kernel);
+  const webhooks = createWebhooksModule(kernel, {
+    notifications,
+    administrators: async (orgId) =>
+      (await tenancy.members.list(orgId))
+        .filter((member) => member.role === 'owner' || member.role === 'admin')
+        .map((member) => member.user.email),
+  });
   return { notifications, tenancy, identity, audit, webhooks };
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../app.ts';
 import { eventually, testClient } from '../../testing/client.ts';
 import { createTestAtrium } from '../../testing/harness.ts';
+import { startSmtpServer } from '../../testing/smtp.ts';
 import { endpointWants } from './service.ts';
 import { matchesEventType, RETRY_SCHEDULE_SECONDS } from './signing.ts';
 
@@ -37,16 +38,19 @@ let now = Date.now();
 let atrium: Atrium;
 let client: ReturnType<typeof testClient>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let answer = 200;
 
 beforeAll(async () => {
-  atrium = await createTestAtrium({ env: { ATRIUM_ALLOW_PRIVATE_NETWORKS: 'true' }, clock: () => new Date(now) });
+  smtp = await startSmtpServer();
+  atrium = await createTestAtrium({ env: { ATRIUM_ALLOW_PRIVATE_NETWORKS: 'true', SMTP_URL: smtp.url }, clock: () => new Date(now) });
   client = testClient(atrium);
   receiver = await startReceiver(() => answer);
 });
 afterAll(async () => {
   await atrium?.close();
   await receiver?.close();
+  await smtp?.close();
 });
 
 describe('webhooks', () => {
@@ -185,6 +189,8 @@ describe('webhooks', () => {
         return entries.body.data.length > 0 && entries.body.data;
       });
       expect(audit[0].changes.endpoint_id).toBe(created.body.id);
+      const notice = await eventually(async () => smtp.received.find((message) => message.to.includes(owner.email)));
+      expect(notice.raw).toContain('A webhook endpoint was disabled');
     } finally {
       answer = 200;
     }
