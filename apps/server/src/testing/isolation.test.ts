@@ -16,7 +16,8 @@ const workspace = async (tenant: { owner: { token: string } }, client: ReturnTyp
 };
 
 const webhook = async (tenant: { owner: { token: string } }, client: ReturnType<typeof testClient>) => {
-  const body = { url: 'http://127.0.0.1:9/hook', event_types: ['workspace.*'] };
+  // Subscribed to nothing the test itself causes: deliveries would change the endpoint while it is compared.
+  const body = { url: 'http://127.0.0.1:9/hook', event_types: ['webhook.test'] };
   return (await client.request('POST', '/api/v1/webhooks', { token: tenant.owner.token, body })).body.id as string;
 };
 const webhookReadBack = (id: string) => `/api/v1/webhooks/${id}`;
