@@ -58,3 +58,27 @@ export function Cell({ children, className, ...rest }: TdHTMLAttributes<HTMLTabl
     </td>
   );
 }
+
+/**
+ * The header row of a data table: one column per name, and an unlabelled-looking (but announced)
+ * actions column when the rows carry buttons.
+ *
+ * @example
+ * <ColumnHeads columns={['Name', 'Created']} actions={canWrite} />
+ */
+export function ColumnHeads({ columns, actions = false }: { columns: string[]; actions?: boolean }) {
+  return (
+    <TableHead>
+      <TableRow>
+        {columns.map((column) => (
+          <HeaderCell key={column}>{column}</HeaderCell>
+        ))}
+        {actions && (
+          <HeaderCell>
+            <span className="sr-only">Actions</span>
+          </HeaderCell>
+        )}
+      </TableRow>
+    </TableHead>
+  );
+}

@@ -1,7 +1,7 @@
 import type { ApiKey, Workspace } from '../../api/types';
 import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
-import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
 import { formatDate, formatDateTime, isPast } from '../../lib/format';
 
 interface ApiKeysTableProps {
@@ -22,22 +22,7 @@ export function ApiKeysTable({ keys, workspaces, canWrite, onRotate, onRevoke }:
   const workspaceName = new Map(workspaces.map((workspace) => [workspace.id, workspace.name]));
   return (
     <Table caption="API keys">
-      <TableHead>
-        <TableRow>
-          <HeaderCell>Name</HeaderCell>
-          <HeaderCell>Key</HeaderCell>
-          <HeaderCell>Workspace</HeaderCell>
-          <HeaderCell>Scopes</HeaderCell>
-          <HeaderCell>Created</HeaderCell>
-          <HeaderCell>Last used</HeaderCell>
-          <HeaderCell>Expires</HeaderCell>
-          {canWrite && (
-            <HeaderCell>
-              <span className="sr-only">Actions</span>
-            </HeaderCell>
-          )}
-        </TableRow>
-      </TableHead>
+      <ColumnHeads columns={['Name', 'Key', 'Workspace', 'Scopes', 'Created', 'Last used', 'Expires']} actions={canWrite} />
       <TableBody>
         {keys.map((key) => {
           const state = status(key);

@@ -7,7 +7,7 @@ import { QueryError } from '../../components/access-denied';
 import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
 import { Spinner } from '../../components/spinner';
-import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
 import { useToast } from '../../components/toast';
 import { capitalize, formatDate, isPast } from '../../lib/format';
 
@@ -33,19 +33,7 @@ export function InvitationsSection({ canWrite }: { canWrite: boolean }) {
       {query.data && query.data.length === 0 && <p className="text-sm text-text-muted">No pending invitations.</p>}
       {query.data && query.data.length > 0 && (
         <Table caption="Pending invitations">
-          <TableHead>
-            <TableRow>
-              <HeaderCell>Email</HeaderCell>
-              <HeaderCell>Role</HeaderCell>
-              <HeaderCell>Sent</HeaderCell>
-              <HeaderCell>Expires</HeaderCell>
-              {canWrite && (
-                <HeaderCell>
-                  <span className="sr-only">Actions</span>
-                </HeaderCell>
-              )}
-            </TableRow>
-          </TableHead>
+          <ColumnHeads columns={['Email', 'Role', 'Sent', 'Expires']} actions={canWrite} />
           <TableBody>
             {query.data.map((invitation) => (
               <TableRow key={invitation.id}>

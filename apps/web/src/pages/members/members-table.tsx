@@ -8,7 +8,7 @@ import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { InlineSelect } from '../../components/select-field';
-import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
 import { useToast } from '../../components/toast';
 import { capitalize, formatDate } from '../../lib/format';
 import { useSession } from '../../lib/session';
@@ -43,18 +43,7 @@ export function MembersTable({ members }: { members: Member[] }) {
   return (
     <>
       <Table caption="Organization members">
-        <TableHead>
-          <TableRow>
-            <HeaderCell>Member</HeaderCell>
-            <HeaderCell>Role</HeaderCell>
-            <HeaderCell>Joined</HeaderCell>
-            {canWrite && (
-              <HeaderCell>
-                <span className="sr-only">Actions</span>
-              </HeaderCell>
-            )}
-          </TableRow>
-        </TableHead>
+        <ColumnHeads columns={['Member', 'Role', 'Joined']} actions={canWrite} />
         <TableBody>
           {members.map((member) => {
             const isSelf = member.user.id === me.user.id;

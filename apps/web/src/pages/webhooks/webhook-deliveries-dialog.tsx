@@ -9,7 +9,7 @@ import { Badge, type BadgeTone } from '../../components/badge';
 import { Button } from '../../components/button';
 import { Dialog, DialogFooter } from '../../components/dialog';
 import { Spinner } from '../../components/spinner';
-import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
 import { useToast } from '../../components/toast';
 import { formatTimestamp } from '../../lib/format';
 
@@ -75,21 +75,7 @@ export function WebhookDeliveriesDialog({ endpoint, canWrite, onClose }: Webhook
         )}
         {query.data && query.data.length > 0 && (
           <Table caption={`Delivery attempts to ${endpoint.url}, newest first`}>
-            <TableHead>
-              <TableRow>
-                <HeaderCell>Time</HeaderCell>
-                <HeaderCell>Event</HeaderCell>
-                <HeaderCell>Attempt</HeaderCell>
-                <HeaderCell>Response</HeaderCell>
-                <HeaderCell>Latency</HeaderCell>
-                <HeaderCell>State</HeaderCell>
-                {canWrite && (
-                  <HeaderCell>
-                    <span className="sr-only">Actions</span>
-                  </HeaderCell>
-                )}
-              </TableRow>
-            </TableHead>
+            <ColumnHeads columns={['Time', 'Event', 'Attempt', 'Response', 'Latency', 'State']} actions={canWrite} />
             <TableBody>
               {query.data.map((delivery) => {
                 const state = states[delivery.message_status] ?? { label: delivery.message_status, tone: 'neutral' };

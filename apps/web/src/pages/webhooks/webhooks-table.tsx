@@ -1,7 +1,7 @@
 import type { WebhookEndpoint } from '../../api/types';
 import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
-import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
 import { formatDate } from '../../lib/format';
 
 export type WebhookAction = 'test' | 'deliveries' | 'rotate' | 'toggle' | 'delete';
@@ -17,17 +17,7 @@ interface WebhooksTableProps {
 export function WebhooksTable({ endpoints, canWrite, pending, onAction }: WebhooksTableProps) {
   return (
     <Table caption="Webhook endpoints">
-      <TableHead>
-        <TableRow>
-          <HeaderCell>Endpoint</HeaderCell>
-          <HeaderCell>Events</HeaderCell>
-          <HeaderCell>Status</HeaderCell>
-          <HeaderCell>Created</HeaderCell>
-          <HeaderCell>
-            <span className="sr-only">Actions</span>
-          </HeaderCell>
-        </TableRow>
-      </TableHead>
+      <ColumnHeads columns={['Endpoint', 'Events', 'Status', 'Created']} actions />
       <TableBody>
         {endpoints.map((endpoint) => {
           const busy = (action: WebhookAction) => pending?.id === endpoint.id && pending.action === action;

@@ -12,7 +12,7 @@ import { EmptyState } from '../../components/empty-state';
 import { FolderIcon, PlusIcon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
 import { PageSpinner } from '../../components/spinner';
-import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
 import { useToast } from '../../components/toast';
 import { useCurrentWorkspace } from '../../lib/current-workspace';
 import { formatDate } from '../../lib/format';
@@ -67,16 +67,7 @@ export function WorkspacesPage() {
       )}
       {query.data && query.data.length > 0 && (
         <Table caption="Workspaces">
-          <TableHead>
-            <TableRow>
-              <HeaderCell>Name</HeaderCell>
-              <HeaderCell>Description</HeaderCell>
-              <HeaderCell>Created</HeaderCell>
-              <HeaderCell>
-                <span className="sr-only">Actions</span>
-              </HeaderCell>
-            </TableRow>
-          </TableHead>
+          <ColumnHeads columns={['Name', 'Description', 'Created']} actions />
           <TableBody>
             {query.data.map((workspace) => {
               const isCurrent = workspace.id === current?.id;
