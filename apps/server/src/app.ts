@@ -1,11 +1,13 @@
 import scalar from '@scalar/fastify-api-reference';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
+import { NotFoundError } from './kernel/errors.ts';
 import { registerHealthRoutes } from './kernel/http/health.ts';
 import { pruneIdempotencyKeys } from './kernel/http/idempotency.ts';
 import { createHttpServer } from './kernel/http/server.ts';
 import { createKernel, type Kernel, type KernelOverrides } from './kernel/kernel.ts';
 import { createAuditModule } from './modules/audit/index.ts';
+import { createGatewayModule } from './modules/gateway/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createNotifications } from './modules/notifications/service.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
@@ -41,7 +43,16 @@ function createModules(kernel: Kernel) {
         .filter((member) => member.role === 'owner' || member.role === 'admin')
         .map((member) => member.user.email),
   });
-  return { notifications, tenancy, identity, audit, webhooks };
+  const gateway = createGatewayModule(kernel, {
+    workspaceExists: async (orgId, workspaceId) => {
+      await tenancy.organizations.getWorkspace(orgId, workspaceId);
+    },
+    apiKeyExists: async (orgId, apiKeyId) => {
+      const keys = await identity.service.keys.list(orgId);
+      if (!keys.some((key) => key.id === apiKeyId)) throw new NotFoundError('API key');
+    },
+  });
+  return { notifications, tenancy, identity, audit, webhooks, gateway };
 }
 
 /** Wires the kernel, the modules and the HTTP server. Nothing listens until `start`. */
@@ -61,6 +72,7 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
   modules.tenancy.routes(http);
   modules.audit.routes(http);
   modules.webhooks.routes(http);
+  modules.gateway.routes(http);
   await http.register(scalar, { routePrefix: '/docs', configuration: { url: '/api/v1/openapi.json', title: 'Atrium API' } });
   if (overrides.serveConsole !== false) await registerConsole(http, config.webDist);
 
@@ -77,6 +89,7 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
     http,
     modules,
     async start({ listen = true } = {}) {
+      await modules.gateway.start();
       await kernel.jobs.start({ work: config.mode !== 'api' });
       started = true;
       if (config.mode === 'worker' || !listen) return undefined;
@@ -84,6 +97,7 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
     },
     async close() {
       await http.close();
+      await modules.gateway.stop();
       if (started) await kernel.jobs.stop();
       await kernel.cache.close();
       await kernel.database.close();

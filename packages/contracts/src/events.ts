@@ -83,3 +83,42 @@ export const AuditEvents = {
     }),
   },
 } satisfies Record<string, EventDefinition>;
+
+/** AI gateway events. */
+export const GatewayEvents = {
+  'provider.created': {
+    description: 'A model provider connection was added',
+    payload: z.object({ provider_id: id, name: z.string(), type: z.string(), workspace_id: id.nullable() }),
+  },
+  'provider.updated': {
+    description: 'A provider connection was changed (its key is never included)',
+    payload: z.object({ provider_id: id, name: z.string(), changes: z.array(z.string()) }),
+  },
+  'provider.deleted': { description: 'A provider connection was removed', payload: z.object({ provider_id: id, name: z.string() }) },
+  'gateway_route.created': {
+    description: 'A model route (alias with targets) was created',
+    payload: z.object({ route_id: id, model: z.string(), strategy: z.string() }),
+  },
+  'gateway_route.updated': {
+    description: 'A model route was changed',
+    payload: z.object({ route_id: id, model: z.string(), strategy: z.string() }),
+  },
+  'gateway_route.deleted': { description: 'A model route was removed', payload: z.object({ route_id: id, model: z.string() }) },
+  'gateway_policy.updated': {
+    description: 'Limits, budget, cache or logging settings changed for the organization, a workspace or an API key',
+    payload: z.object({ scope: z.enum(['organization', 'workspace', 'api_key']), scope_id: id }),
+  },
+  'model_price.created': {
+    description: 'The organization set its own price for a model',
+    payload: z.object({ price_id: id, provider: z.string(), model: z.string() }),
+  },
+  'gateway.budget_exhausted': {
+    description: 'A spend budget ran out; calls answer 429 insufficient_quota until the period ends',
+    payload: z.object({
+      scope: z.enum(['organization', 'workspace', 'api_key']),
+      scope_id: id,
+      budget_micros: z.number(),
+      period: z.string(),
+    }),
+  },
+} satisfies Record<string, EventDefinition>;

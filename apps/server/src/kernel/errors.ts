@@ -10,12 +10,16 @@ export type ErrorType =
   | 'conflict_error'
   | 'idempotency_error'
   | 'rate_limit_error'
+  | 'insufficient_quota'
+  | 'server_error'
   | 'api_error';
 
 export interface AppErrorOptions {
   param?: string;
   headers?: Record<string, string>;
   retryable?: boolean;
+  /** A 5xx whose message is safe to show (an upstream provider's own words), not an internal failure. */
+  expose?: boolean;
   cause?: unknown;
 }
 
@@ -23,6 +27,7 @@ export class AppError extends Error {
   readonly param?: string;
   readonly headers?: Record<string, string>;
   readonly retryable: boolean;
+  readonly expose: boolean;
 
   constructor(
     readonly status: number,
@@ -35,6 +40,7 @@ export class AppError extends Error {
     this.param = options.param;
     this.headers = options.headers;
     this.retryable = options.retryable ?? false;
+    this.expose = options.expose ?? status < 500;
   }
 }
 

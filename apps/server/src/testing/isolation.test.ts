@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../app.ts';
 import { testClient } from './client.ts';
 import { createTestAtrium } from './harness.ts';
-import { createTenant, type IsolatedRoute, proveIsolation } from './isolation.ts';
+import { createTenant, type IsolatedRoute, proveIsolation, type Tenant } from './isolation.ts';
 
 let atrium: Atrium;
 beforeAll(async () => {
@@ -22,7 +22,64 @@ const webhook = async (tenant: { owner: { token: string } }, client: ReturnType<
 };
 const webhookReadBack = (id: string) => `/api/v1/webhooks/${id}`;
 
+const provider = async (tenant: { owner: { token: string } }, client: ReturnType<typeof testClient>) => {
+  // A closed loopback port: calls through it fail fast (and are still logged).
+  const body = { name: `p${Math.random().toString(36).slice(2, 8)}`, type: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1' };
+  return (await client.request('POST', '/api/v1/providers', { token: tenant.owner.token, body })).body.id as string;
+};
+const providerReadBack = (id: string) => `/api/v1/providers/${id}`;
+const gatewayRoute = async (tenant: { owner: { token: string } }, client: ReturnType<typeof testClient>) => {
+  const target = await provider(tenant, client);
+  const body = {
+    model: `alias-${Math.random().toString(36).slice(2, 8)}`,
+    strategy: 'fallback',
+    targets: [{ provider: target, model: 'm' }],
+  };
+  return (await client.request('POST', '/api/v1/routes', { token: tenant.owner.token, body })).body.id as string;
+};
+const gatewayRouteReadBack = (id: string) => `/api/v1/routes/${id}`;
+const requestLog = async (tenant: Tenant, client: ReturnType<typeof testClient>) => {
+  const connection = await provider(tenant, client);
+  await client.request('POST', '/v1/chat/completions', {
+    token: tenant.key,
+    body: { model: `${connection}/m`, messages: [{ role: 'user', content: 'x' }] },
+  });
+  const logs = await client.request('GET', '/api/v1/request-logs', { token: tenant.owner.token });
+  return logs.body.data[0].id as string;
+};
+const apiKey = async (tenant: Tenant, client: ReturnType<typeof testClient>) =>
+  (await client.createKey(tenant.owner.token, tenant.workspaceId)).id;
+
 const ROUTES: IsolatedRoute[] = [
+  { method: 'GET', url: '/api/v1/providers/:id', create: provider, readBack: providerReadBack },
+  { method: 'PATCH', url: '/api/v1/providers/:id', body: { enabled: false }, create: provider, readBack: providerReadBack },
+  { method: 'DELETE', url: '/api/v1/providers/:id', create: provider, readBack: providerReadBack },
+  { method: 'POST', url: '/api/v1/providers/:id/test', create: provider, readBack: providerReadBack },
+  { method: 'GET', url: '/api/v1/routes/:id', create: gatewayRoute, readBack: gatewayRouteReadBack },
+  { method: 'PATCH', url: '/api/v1/routes/:id', body: { retries: 3 }, create: gatewayRoute, readBack: gatewayRouteReadBack },
+  { method: 'DELETE', url: '/api/v1/routes/:id', create: gatewayRoute, readBack: gatewayRouteReadBack },
+  { method: 'GET', url: '/api/v1/request-logs/:id', create: requestLog, readBack: (id) => `/api/v1/request-logs/${id}` },
+  {
+    method: 'GET',
+    url: '/api/v1/gateway/workspaces/:id/policy',
+    create: workspace,
+    readBack: (id) => `/api/v1/gateway/workspaces/${id}/policy`,
+  },
+  {
+    method: 'PUT',
+    url: '/api/v1/gateway/workspaces/:id/policy',
+    body: { requests_per_minute: 1 },
+    create: workspace,
+    readBack: (id) => `/api/v1/gateway/workspaces/${id}/policy`,
+  },
+  { method: 'GET', url: '/api/v1/gateway/keys/:id/policy', create: apiKey, readBack: (id) => `/api/v1/gateway/keys/${id}/policy` },
+  {
+    method: 'PUT',
+    url: '/api/v1/gateway/keys/:id/policy',
+    body: { requests_per_minute: 1 },
+    create: apiKey,
+    readBack: (id) => `/api/v1/gateway/keys/${id}/policy`,
+  },
   { method: 'GET', url: '/api/v1/webhooks/:id', create: webhook, readBack: webhookReadBack },
   { method: 'PATCH', url: '/api/v1/webhooks/:id', body: { enabled: false }, create: webhook, readBack: webhookReadBack },
   { method: 'DELETE', url: '/api/v1/webhooks/:id', create: webhook, readBack: webhookReadBack },

@@ -15,7 +15,7 @@ export interface Tenant {
  * for `:id`); `readBack` is an org-A GET whose answer must not change when org B tries the route.
  */
 export interface IsolatedRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
   body?: unknown;
   create: (tenant: Tenant, client: ReturnType<typeof testClient>) => Promise<string>;

@@ -118,6 +118,29 @@ describe.each(implementations)('$name cache', ({ open }) => {
   });
 
   describe('rateLimit', () => {
+    it('consumes several counters atomically: all pass and are added to, or none is touched', async () => {
+      const [a, b] = [key('consume:a'), key('consume:b')];
+      const checks = (need: number) => [
+        { key: a, limit: 3, need: 1, add: 1, ttlMs: 60_000 },
+        { key: b, limit: 10, need, add: need, ttlMs: 60_000 },
+      ];
+      expect(await cache.consume(checks(4))).toEqual({ ok: true, values: [1, 4] });
+      const refused = await cache.consume(checks(7));
+      expect(refused).toMatchObject({ ok: false, index: 1, value: 4 });
+      if (!refused.ok) expect(refused.resetMs).toBeGreaterThan(50_000);
+      // The refused call changed nothing: counter a is still 1.
+      expect(await cache.get(a)).toBe('1');
+      expect(await cache.consume(checks(6))).toEqual({ ok: true, values: [2, 10] });
+    });
+
+    it('lets no more than the limit through when many consume at once', async () => {
+      const counter = key('consume:race');
+      const results = await Promise.all(
+        Array.from({ length: 40 }, () => cache.consume([{ key: counter, limit: 25, need: 1, add: 1, ttlMs: 60_000 }])),
+      );
+      expect(results.filter((result) => result.ok)).toHaveLength(25);
+    });
+
     it('allows exactly `limit` hits in a window, then refuses until the window resets', async () => {
       const limited = key('login:alice');
       const windowMs = 60_000;

@@ -6,6 +6,18 @@ export interface RateLimitResult {
   resetMs: number;
 }
 
+/** One counter of an atomic `consume`: passes when `value + need <= limit`; then `add` is added. */
+export interface CounterCheck {
+  key: string;
+  limit: number;
+  need: number;
+  add: number;
+  /** The expiry a new counter gets. */
+  ttlMs: number;
+}
+
+export type ConsumeResult = { ok: true; values: number[] } | { ok: false; index: number; value: number; resetMs: number };
+
 /**
  * The one cache interface: Redis when `REDIS_URL` is set (shared by every node), memory
  * otherwise (one process). Values are strings; callers serialise.
@@ -21,6 +33,11 @@ export interface Cache {
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
   /** Fixed-window limiter: at most `limit` hits per `windowMs` for `key`. */
   rateLimit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
+  /**
+   * Checks every counter and, only if all pass, adds to each: one atomic step across all nodes
+   * (a Lua script on Redis). Limits and budgets use it so concurrent requests cannot overshoot.
+   */
+  consume(checks: CounterCheck[]): Promise<ConsumeResult>;
   publish(channel: string, message: string): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Cache, RateLimitResult } from './cache.ts';
+import type { Cache, ConsumeResult, RateLimitResult } from './cache.ts';
 
 interface Entry {
   value: string;
@@ -69,6 +69,25 @@ export function createMemoryCache(options: { now?: () => number; maxEntries?: nu
       if (entry) entry.value = String(count);
       else write(bucket, String(count), windowMs);
       return { allowed: count <= limit, remaining: Math.max(0, limit - count), resetMs: windowStart + windowMs - time };
+    },
+    async consume(checks): Promise<ConsumeResult> {
+      const values: number[] = [];
+      for (const [index, check] of checks.entries()) {
+        const entry = read(check.key);
+        const value = entry ? Number(entry.value) : 0;
+        if (value + check.need > check.limit) {
+          const resetMs = entry && Number.isFinite(entry.expiresAt) ? entry.expiresAt - now() : -1;
+          return { ok: false, index, value, resetMs };
+        }
+        values.push(value);
+      }
+      for (const [index, check] of checks.entries()) {
+        const entry = read(check.key);
+        values[index] += check.add;
+        if (entry) entry.value = String(values[index]);
+        else write(check.key, String(values[index]), check.ttlMs);
+      }
+      return { ok: true, values };
     },
     async publish(channel, message) {
       bus.emit(channel, message);

@@ -7,11 +7,35 @@ local value = redis.call('INCRBY', KEYS[1], ARGV[1])
 if tonumber(ARGV[2]) > 0 and value == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return value`;
 
+// Check every counter (value + need <= limit); only if all pass, add to each. ARGV per key:
+// limit, need, add, ttl. Returns {1, values…} or {0, index, value, pttl}.
+const CONSUME = `
+for i = 1, #KEYS do
+  local value = tonumber(redis.call('GET', KEYS[i]) or '0')
+  local base = (i - 1) * 4
+  if value + tonumber(ARGV[base + 2]) > tonumber(ARGV[base + 1]) then
+    return {0, i - 1, value, redis.call('PTTL', KEYS[i])}
+  end
+end
+local result = {1}
+for i = 1, #KEYS do
+  local base = (i - 1) * 4
+  local value = redis.call('INCRBY', KEYS[i], ARGV[base + 3])
+  local ttl = tonumber(ARGV[base + 4])
+  if ttl > 0 and redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  result[#result + 1] = value
+end
+return result`;
+
 /** The shared cache for multi-node deployments. Keys are namespaced by `prefix`. */
 export async function createRedisCache(url: string, options: { prefix?: string } = {}): Promise<Cache> {
   const prefix = options.prefix ?? 'atrium:';
   const client = new Redis(url, { keyPrefix: prefix, lazyConnect: true, maxRetriesPerRequest: 3 });
   await client.connect();
+  client.defineCommand('atriumConsume', { lua: CONSUME });
+  const consumeScript = (
+    client as unknown as { atriumConsume(keyCount: number, ...args: Array<string | number>): Promise<number[]> }
+  ).atriumConsume.bind(client);
   let subscriber: Redis | undefined;
   const handlers = new Map<string, Set<(message: string) => void>>();
 
@@ -48,6 +72,13 @@ export async function createRedisCache(url: string, options: { prefix?: string }
       const windowStart = Math.floor(time / windowMs) * windowMs;
       const count = await incr(`${key}:${windowStart}`, 1, windowMs);
       return { allowed: count <= limit, remaining: Math.max(0, limit - count), resetMs: windowStart + windowMs - time };
+    },
+    async consume(checks) {
+      const args: Array<string | number> = checks.map((check) => check.key);
+      for (const check of checks) args.push(check.limit, check.need, check.add, Math.ceil(check.ttlMs));
+      const reply = await consumeScript(checks.length, ...args);
+      if (reply[0] === 1) return { ok: true, values: reply.slice(1).map(Number) };
+      return { ok: false, index: Number(reply[1]), value: Number(reply[2]), resetMs: Number(reply[3]) };
     },
     async publish(channel, message) {
       await client.publish(prefix + channel, message);

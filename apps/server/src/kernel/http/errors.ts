@@ -39,8 +39,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
-      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
-      return send(error.status, error.type, error.code, error.status >= 500 ? 'Something went wrong.' : error.message, error.param);
+      if (error.status >= 500 && !error.expose) request.log.error({ err: error }, 'request failed');
+      return send(error.status, error.type, error.code, error.expose ? error.message : 'Something went wrong.', error.param);
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return send(known.status, 'invalid_request_error', known.code, known.message);

@@ -27,7 +27,9 @@ export function installIdempotency(app: FastifyInstance, options: { database: Da
 
   app.addHook('preHandler', async function checkIdempotencyKey(request, reply) {
     const header = request.headers['idempotency-key'];
-    const permission = request.routeOptions.config?.permission;
+    const config = request.routeOptions.config;
+    const permission = config?.permission;
+    if (config?.idempotency === false) return;
     // Public routes (sign-in, sign-up) answer with fresh credentials: never store those.
     if (request.method !== 'POST' || header === undefined || permission === undefined || permission === 'public') return;
     const key = Array.isArray(header) ? header[0] : header;

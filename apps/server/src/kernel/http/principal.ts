@@ -27,6 +27,8 @@ declare module 'fastify' {
     permission?: RoutePermission;
     /** Principal types allowed (default both). */
     principals?: Array<Principal['type']>;
+    /** False: the route ignores `Idempotency-Key` (streaming answers cannot be stored and replayed). */
+    idempotency?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -1,0 +1,647 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { newId } from '../../kernel/crypto/ids.ts';
+import { AppError } from '../../kernel/errors.ts';
+import { principalOf } from '../../kernel/http/auth-hook.ts';
+import type { Principal } from '../../kernel/http/principal.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import {
+  type ChatChunk,
+  type ChatCompletion,
+  type ChatMessage,
+  type ChatRequest,
+  type EmbeddingRequest,
+  GatewayError,
+  type ProviderAdapter,
+  type ProviderType,
+  type Usage,
+  usageFromOpenAI,
+} from './adapters/types.ts';
+import { conversationText, countTokens, roughPromptTokens } from './estimate.ts';
+import type { Admission, Limits } from './limits.ts';
+import { costOf } from './prices.ts';
+import { type Breakers, callWithFallback, type Plan, planFor, type Target } from './router.ts';
+import { type GatewayStore, type OrgGatewayConfig, type Policy, policyKey } from './store.ts';
+import type { UsageRecord, UsageWriter } from './usage.ts';
+
+export interface ProxyDependencies {
+  kernel: Kernel;
+  store: GatewayStore;
+  limits: Limits;
+  usage: UsageWriter;
+  breakers: Breakers;
+  adapters: Record<ProviderType, ProviderAdapter>;
+  /** The workspace a signed-in user's call is for (`x-atrium-workspace`), checked to belong to the organisation. */
+  workspaceOfUser(orgId: string, requested: string | undefined): Promise<string | undefined>;
+  onBudgetExhausted(orgId: string, policy: Policy): void;
+}
+
+/** Output tokens reserved against budgets when a request sets no `max_tokens`. */
+const DEFAULT_OUTPUT_RESERVE = 4096;
+const CACHE_PREFIX = 'gw:response:';
+
+interface Caller {
+  principal: Principal;
+  orgId: string;
+  workspaceId: string | undefined;
+  apiKeyId: string | null;
+  config: OrgGatewayConfig;
+  /** Narrowest first: key, workspace, organisation. */
+  policies: Policy[];
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function invalid(message: string, param: string): GatewayError {
+  return new GatewayError(400, 'invalid_request_error', 'invalid_value', message, { param });
+}
+
+/** Checks what Atrium itself relies on; everything else is the provider's to judge. */
+export function validateChat(body: unknown): ChatRequest {
+  if (!isObject(body)) throw invalid('The body must be a JSON object.', 'body');
+  if (typeof body.model !== 'string' || !body.model) throw invalid("'model' is required: a string such as 'openai/gpt-4o-mini'.", 'model');
+  if (!Array.isArray(body.messages) || body.messages.length === 0) throw invalid("'messages' must be a non-empty array.", 'messages');
+  for (const [index, message] of body.messages.entries()) {
+    if (!isObject(message)) throw invalid('Each message must be an object.', `messages[${index}]`);
+    if (typeof message.role !== 'string') throw invalid("Each message needs a 'role'.", `messages[${index}].role`);
+    const content = message.content;
+    if (content !== undefined && content !== null && typeof content !== 'string' && !Array.isArray(content))
+      throw invalid("'content' must be a string or an array of parts.", `messages[${index}].content`);
+    if (Array.isArray(content)) {
+      for (const [partIndex, part] of content.entries()) {
+        if (!isObject(part) || typeof part.type !== 'string')
+          throw invalid("Each content part needs a 'type'.", `messages[${index}].content[${partIndex}].type`);
+      }
+    }
+  }
+  if (body.stream !== undefined && typeof body.stream !== 'boolean') throw invalid("'stream' must be a boolean.", 'stream');
+  for (const field of ['max_tokens', 'max_completion_tokens', 'n'] as const) {
+    const value = body[field];
+    if (value !== undefined && value !== null && (!Number.isInteger(value) || (value as number) < 1))
+      throw invalid(`'${field}' must be a positive integer.`, field);
+  }
+  if (body.tools !== undefined && !Array.isArray(body.tools)) throw invalid("'tools' must be an array.", 'tools');
+  return body as ChatRequest;
+}
+
+function validateEmbeddings(body: unknown): EmbeddingRequest {
+  if (!isObject(body)) throw invalid('The body must be a JSON object.', 'body');
+  if (typeof body.model !== 'string' || !body.model) throw invalid("'model' is required.", 'model');
+  const input = body.input;
+  const ok = typeof input === 'string' || (Array.isArray(input) && input.length > 0);
+  if (!ok) throw invalid("'input' must be a string or a non-empty array.", 'input');
+  return body as EmbeddingRequest;
+}
+
+/** `*` matches any run of characters; anything else must match exactly. */
+export function modelAllowed(patterns: string[], model: string): boolean {
+  return patterns.some((pattern) =>
+    pattern.includes('*')
+      ? new RegExp(
+          `^${pattern
+            .split('*')
+            .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+            .join('.*')}$`,
+        ).test(model)
+      : pattern === model,
+  );
+}
+
+function completionText(completion: ChatCompletion): string {
+  const parts: string[] = [];
+  for (const choice of completion.choices) {
+    const message = choice.message as ChatMessage | undefined;
+    if (typeof message?.content === 'string') parts.push(message.content);
+    for (const call of message?.tool_calls ?? []) parts.push(call.function.name, call.function.arguments);
+  }
+  return parts.join('\n');
+}
+
+export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependencies) {
+  const { kernel, store, limits, usage, breakers, adapters } = deps;
+
+  async function callerOf(request: FastifyRequest): Promise<Caller> {
+    const principal = principalOf(request);
+    const config = await store.get(principal.orgId);
+    const workspaceId =
+      principal.type === 'api_key'
+        ? principal.workspaceId
+        : await deps.workspaceOfUser(principal.orgId, request.headers['x-atrium-workspace'] as string | undefined);
+    const policies: Policy[] = [];
+    const apiKeyId = principal.type === 'api_key' ? principal.id : null;
+    const keyPolicy = apiKeyId ? config.policies.get(policyKey('api_key', apiKeyId)) : undefined;
+    if (keyPolicy) policies.push(keyPolicy);
+    const workspacePolicy = workspaceId ? config.policies.get(policyKey('workspace', workspaceId)) : undefined;
+    if (workspacePolicy) policies.push(workspacePolicy);
+    const orgPolicy = config.policies.get(policyKey('organization', principal.orgId));
+    if (orgPolicy) policies.push(orgPolicy);
+    return { principal, orgId: principal.orgId, workspaceId, apiKeyId, config, policies };
+  }
+
+  function checkAllowed(caller: Caller, model: string) {
+    for (const policy of caller.policies) {
+      if (policy.allowedModels?.length && !modelAllowed(policy.allowedModels, model)) {
+        throw new GatewayError(
+          403,
+          'permission_error',
+          'model_not_allowed',
+          `This ${policy.scope === 'api_key' ? 'API key' : policy.scope} may not use the model '${model}'.`,
+          {
+            param: 'model',
+          },
+        );
+      }
+    }
+  }
+
+  /** A cost upper bound for the reservation: the dearest target's price. */
+  function estimateCost(caller: Caller, plan: Plan, inputTokens: number, outputTokens: number): number {
+    let worst = 0;
+    for (const target of plan.targets) {
+      const price = store.prices.lookup(caller.orgId, target.connection.type, target.model);
+      worst = Math.max(worst, costOf({ input: inputTokens, output: outputTokens, cached: 0 }, price));
+    }
+    return worst;
+  }
+
+  function cacheTtlOf(caller: Caller, request: FastifyRequest): number | null {
+    const control = `${request.headers['x-atrium-cache'] ?? ''} ${request.headers['cache-control'] ?? ''}`;
+    if (/no-store|no-cache|bypass/.test(control)) return null;
+    for (const policy of caller.policies) if (policy.cacheTtlSeconds) return policy.cacheTtlSeconds;
+    return null;
+  }
+
+  function logsBodies(caller: Caller): boolean {
+    return caller.config.policies.get(policyKey('organization', caller.orgId))?.logBodies === true;
+  }
+
+  function baseRow(caller: Caller, endpoint: string, requestedModel: string): UsageRecord['row'] {
+    return {
+      id: newId('gwr'),
+      orgId: caller.orgId,
+      workspaceId: caller.workspaceId ?? null,
+      apiKeyId: caller.apiKeyId,
+      userId: caller.principal.userId,
+      endpoint,
+      requestedModel,
+      status: 200,
+      latencyMs: 0,
+      createdAt: kernel.clock(),
+    };
+  }
+
+  function admissionFor(caller: Caller, plan: Plan, inputTokens: number, outputReserve: number): Promise<Admission | undefined> {
+    if (!caller.policies.length) return Promise.resolve(undefined);
+    return limits.admit(
+      caller.orgId,
+      caller.policies,
+      { tokens: inputTokens, costMicros: estimateCost(caller, plan, inputTokens, outputReserve) },
+      (policy) => deps.onBudgetExhausted(caller.orgId, policy),
+    );
+  }
+
+  function describe(row: UsageRecord['row'], target: Target | undefined, attempts: number) {
+    if (!target) return;
+    row.connectionId = target.connection.id;
+    row.provider = target.connection.type;
+    row.model = target.model;
+    row.attempts = attempts;
+  }
+
+  /** Records a failed call (it still counts as a request) and hands the error on. */
+  async function recordFailure(row: UsageRecord['row'], reply: FastifyReply, error: unknown, admission: Admission | undefined) {
+    limits.settle(admission, { tokens: 0, costMicros: 0, counted: true });
+    row.status = error instanceof AppError ? error.status : 500;
+    row.errorCode = error instanceof AppError ? error.code : 'internal_error';
+    row.latencyMs = Math.round(reply.elapsedTime);
+    await usage.record({ row }).catch((writeError) => kernel.log.error({ err: writeError }, 'could not record gateway usage'));
+  }
+
+  function targetHeaders(reply: FastifyReply, target: Target, attempts: number) {
+    reply.header('x-atrium-provider', target.connection.name);
+    reply.header('x-atrium-model', target.model);
+    if (attempts > 1) reply.header('x-atrium-attempts', String(attempts));
+  }
+
+  // The /v1 bodies are the providers' to judge: no schema validation here (validateChat checks
+  // what Atrium relies on), so unknown fields travel upstream untouched and nothing is re-parsed.
+  const tags = ['OpenAI-compatible'];
+  const config = { permission: 'gateway:use', idempotency: false } as const;
+  const bodyLimit = 20 * 1024 * 1024;
+
+  app.post(
+    '/v1/chat/completions',
+    {
+      config,
+      bodyLimit,
+      schema: { tags, summary: 'Create a chat completion (OpenAI wire format; `stream: true` for server-sent events)' },
+    },
+    async function chatCompletions(request, reply) {
+      const body = validateChat(request.body);
+      const caller = await callerOf(request);
+      checkAllowed(caller, body.model);
+      const plan = planFor(caller.config, body.model, caller.workspaceId);
+      const stream = body.stream === true;
+      const promptTokens = roughPromptTokens(body.messages);
+      const outputReserve = ((body.max_completion_tokens ?? body.max_tokens) as number | undefined) ?? DEFAULT_OUTPUT_RESERVE;
+      const admission = await admissionFor(caller, plan, promptTokens, outputReserve * ((body.n as number | undefined) ?? 1));
+      if (admission) reply.headers(admission.headers);
+      const row = baseRow(caller, 'chat', body.model);
+      row.stream = stream;
+
+      const ttl = cacheTtlOf(caller, request);
+      const cacheKey = ttl ? responseCacheKey(caller, body) : undefined;
+      if (cacheKey) {
+        const cached = await kernel.cache.get(cacheKey);
+        if (cached) return serveCached(reply, body, row, admission, JSON.parse(cached) as CachedAnswer);
+        reply.header('x-atrium-cache', 'miss');
+      }
+
+      const abort = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      };
+      reply.raw.on('close', onClose);
+      const upstreamStart = performance.now();
+      let target: Target | undefined;
+      let attempts = 0;
+      try {
+        if (!stream) {
+          const result = await callWithFallback(plan, breakers, abort.signal, (candidate, signal) =>
+            adapters[candidate.connection.type].chat(candidate.connection, { ...body, model: candidate.model }, { signal }),
+          );
+          ({ target, attempts } = result);
+          const upstreamMs = performance.now() - upstreamStart;
+          const completion = result.value;
+          let measured = usageFromOpenAI(completion.usage);
+          if (!measured) {
+            measured = {
+              input: await countTokens(conversationText(body.messages)),
+              output: await countTokens(completionText(completion)),
+              cached: 0,
+            };
+            row.estimated = true;
+          }
+          const costMicros = costOf(measured, store.prices.lookup(caller.orgId, target.connection.type, target.model));
+          limits.settle(admission, { tokens: measured.input + measured.output, costMicros, counted: true });
+          describe(row, target, attempts);
+          Object.assign(row, { inputTokens: measured.input, outputTokens: measured.output, cachedTokens: measured.cached, costMicros });
+          if (cacheKey) row.cache = 'miss';
+          const text = JSON.stringify(completion);
+          row.latencyMs = Math.round(reply.elapsedTime);
+          row.overheadMs = Math.max(0, Math.round(reply.elapsedTime - upstreamMs));
+          await usage.record({ row, bodies: logsBodies(caller) ? { request: JSON.stringify(body), response: text } : undefined });
+          if (cacheKey && ttl) {
+            const answer: CachedAnswer = { completion, usage: measured, provider: target.connection.name, model: target.model };
+            kernel.cache.set(cacheKey, JSON.stringify(answer), ttl * 1000).catch(() => undefined);
+          }
+          targetHeaders(reply, target, attempts);
+          reply.header('x-atrium-overhead-ms', (reply.elapsedTime - upstreamMs).toFixed(2));
+          return reply.type('application/json').send(text);
+        }
+
+        const result = await callWithFallback(
+          plan,
+          breakers,
+          abort.signal,
+          (candidate, signal) =>
+            adapters[candidate.connection.type].chatStream(candidate.connection, { ...body, model: candidate.model }, { signal }),
+          (candidate) => {
+            target = candidate;
+          },
+        );
+        ({ target, attempts } = result);
+        describe(row, target, attempts);
+        targetHeaders(reply, target, attempts);
+        reply.header('x-atrium-overhead-ms', (reply.elapsedTime - (performance.now() - upstreamStart)).toFixed(2));
+        await pipeStream(
+          reply,
+          caller,
+          body,
+          row,
+          admission,
+          result.value,
+          abort,
+          upstreamStart,
+          cacheKey && ttl ? { key: cacheKey, ttl } : undefined,
+        );
+        return reply;
+      } catch (error) {
+        describe(row, target, attempts);
+        await recordFailure(row, reply, error, admission);
+        throw error;
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
+  );
+
+  /** Streams OpenAI chunks to the client as they come; usage is made durable before `[DONE]`. */
+  async function pipeStream(
+    reply: FastifyReply,
+    caller: Caller,
+    body: ChatRequest,
+    row: UsageRecord['row'],
+    admission: Admission | undefined,
+    chunks: AsyncIterable<ChatChunk>,
+    abort: AbortController,
+    upstreamStart: number,
+    cacheTo: { key: string; ttl: number } | undefined,
+  ) {
+    const raw = reply.raw;
+    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    reply.hijack();
+    raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    raw.flushHeaders();
+    let measured: Usage | undefined;
+    const generated: string[] = [];
+    const replay: ChatChunk[] | undefined = cacheTo ? [] : undefined;
+    let failure: unknown;
+    try {
+      for await (const chunk of chunks) {
+        row.firstTokenMs ??= Math.round(performance.now() - upstreamStart);
+        if (chunk.usage) measured = usageFromOpenAI(chunk.usage);
+        for (const choice of chunk.choices) {
+          const delta = choice.delta as ChatMessage | undefined;
+          if (typeof delta?.content === 'string') generated.push(delta.content);
+          for (const call of delta?.tool_calls ?? []) if (call.function?.arguments) generated.push(call.function.arguments);
+        }
+        replay?.push(chunk);
+        if (!includeUsage) {
+          if (chunk.usage && chunk.choices.length === 0) continue;
+          if ('usage' in chunk) delete chunk.usage;
+        }
+        if (!raw.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drained(raw);
+        if (abort.signal.aborted) break;
+      }
+    } catch (error) {
+      failure = error;
+    }
+    const clientGone = abort.signal.aborted;
+    if (!measured) {
+      measured = { input: await countTokens(conversationText(body.messages)), output: await countTokens(generated.join('')), cached: 0 };
+      row.estimated = true;
+    }
+    const target = { type: row.provider as ProviderType, model: row.model ?? '' };
+    const costMicros = costOf(measured, store.prices.lookup(caller.orgId, target.type, target.model));
+    limits.settle(admission, { tokens: measured.input + measured.output, costMicros, counted: true });
+    Object.assign(row, { inputTokens: measured.input, outputTokens: measured.output, cachedTokens: measured.cached, costMicros });
+    if (cacheTo) row.cache = 'miss';
+    if (clientGone) {
+      row.status = 499;
+      row.errorCode = 'client_closed_request';
+    } else if (failure) {
+      row.status = failure instanceof AppError ? failure.status : 502;
+      row.errorCode = failure instanceof AppError ? failure.code : 'upstream_stream_broken';
+    }
+    row.latencyMs = Math.round(reply.elapsedTime);
+    try {
+      await usage.record({
+        row,
+        bodies: logsBodies(caller) ? { request: JSON.stringify(body), response: generated.join('') } : undefined,
+      });
+    } catch (error) {
+      // The answer streamed but its usage is not durable: end the stream with an error, not [DONE].
+      kernel.log.error({ err: error }, 'could not record gateway usage');
+      failure ??= new GatewayError(500, 'server_error', 'usage_not_recorded', 'The answer could not be metered.');
+    }
+    if (clientGone) return;
+    if (failure) {
+      const appError =
+        failure instanceof AppError
+          ? failure
+          : new GatewayError(502, 'server_error', 'upstream_stream_broken', 'The provider closed the stream early.');
+      raw.end(
+        `data: ${JSON.stringify({ error: { message: appError.message, type: appError.type, code: appError.code, param: null } })}\n\n`,
+      );
+      return;
+    }
+    if (replay && cacheTo && measured) {
+      const answer: CachedAnswer = {
+        chunks: replay,
+        usage: measured,
+        provider: String(reply.getHeader('x-atrium-provider') ?? ''),
+        model: row.model ?? '',
+      };
+      kernel.cache.set(cacheTo.key, JSON.stringify(answer), cacheTo.ttl * 1000).catch(() => undefined);
+    }
+    raw.end('data: [DONE]\n\n');
+  }
+
+  /** Serves a cached answer (JSON or a replayed stream): no upstream call, no cost, metered as a hit. */
+  async function serveCached(
+    reply: FastifyReply,
+    body: ChatRequest,
+    row: UsageRecord['row'],
+    admission: Admission | undefined,
+    answer: CachedAnswer,
+  ) {
+    limits.settle(admission, { tokens: 0, costMicros: 0, counted: true });
+    Object.assign(row, {
+      cache: 'hit',
+      provider: null,
+      model: answer.model,
+      inputTokens: answer.usage.input,
+      outputTokens: answer.usage.output,
+      cachedTokens: answer.usage.input,
+      costMicros: 0,
+      latencyMs: Math.round(reply.elapsedTime),
+      overheadMs: Math.round(reply.elapsedTime),
+    });
+    await usage.record({ row });
+    reply.header('x-atrium-cache', 'hit');
+    reply.header('x-atrium-provider', answer.provider);
+    reply.header('x-atrium-model', answer.model);
+    reply.header('x-atrium-overhead-ms', reply.elapsedTime.toFixed(2));
+    const chunks = answer.chunks ?? (answer.completion ? chunksOfCompletion(answer.completion) : []);
+    if (body.stream !== true) {
+      return reply.type('application/json').send(JSON.stringify(answer.completion ?? completionOfChunks(chunks, answer.usage)));
+    }
+    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const lines: string[] = [];
+    for (const chunk of chunks) {
+      if (!includeUsage && chunk.usage && chunk.choices.length === 0) continue;
+      const copy = { ...chunk };
+      if (!includeUsage) delete copy.usage;
+      lines.push(`data: ${JSON.stringify(copy)}\n\n`);
+    }
+    if (includeUsage && !chunks.some((chunk) => chunk.usage)) {
+      lines.push(`data: ${JSON.stringify({ ...chunks[0], choices: [], usage: openAIUsageOf(answer.usage) })}\n\n`);
+    }
+    lines.push('data: [DONE]\n\n');
+    return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send(lines.join(''));
+  }
+
+  app.post(
+    '/v1/embeddings',
+    { config, bodyLimit, schema: { tags, summary: 'Create embeddings (OpenAI wire format)' } },
+    async function embeddings(request, reply) {
+      const body = validateEmbeddings(request.body);
+      const caller = await callerOf(request);
+      checkAllowed(caller, body.model);
+      const plan = planFor(caller.config, body.model, caller.workspaceId);
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      const roughTokens = inputs.reduce<number>(
+        (sum, input) => sum + (typeof input === 'string' ? Math.ceil(input.length / 4) : Array.isArray(input) ? input.length : 1),
+        0,
+      );
+      const admission = await admissionFor(caller, plan, roughTokens, 0);
+      if (admission) reply.headers(admission.headers);
+      const row = baseRow(caller, 'embeddings', body.model);
+      const abort = new AbortController();
+      let target: Target | undefined;
+      let attempts = 0;
+      const upstreamStart = performance.now();
+      try {
+        const result = await callWithFallback(plan, breakers, abort.signal, (candidate, signal) =>
+          adapters[candidate.connection.type].embed(candidate.connection, { ...body, model: candidate.model }, { signal }),
+        );
+        ({ target, attempts } = result);
+        const upstreamMs = performance.now() - upstreamStart;
+        const measured: Usage = { input: result.value.usage?.prompt_tokens ?? roughTokens, output: 0, cached: 0 };
+        if (!result.value.usage) row.estimated = true;
+        const costMicros = costOf(measured, store.prices.lookup(caller.orgId, target.connection.type, target.model));
+        limits.settle(admission, { tokens: measured.input, costMicros, counted: true });
+        describe(row, target, attempts);
+        Object.assign(row, {
+          inputTokens: measured.input,
+          costMicros,
+          latencyMs: Math.round(reply.elapsedTime),
+          overheadMs: Math.round(reply.elapsedTime - upstreamMs),
+        });
+        await usage.record({ row });
+        targetHeaders(reply, target, attempts);
+        reply.header('x-atrium-overhead-ms', (reply.elapsedTime - upstreamMs).toFixed(2));
+        return reply.type('application/json').send(JSON.stringify(result.value));
+      } catch (error) {
+        describe(row, target, attempts);
+        await recordFailure(row, reply, error, admission);
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/v1/models',
+    { config: { permission: 'gateway:use' }, schema: { tags, summary: 'The models this key may use: route aliases and `provider/model`' } },
+    async function models(request) {
+      const caller = await callerOf(request);
+      const ids = new Set<string>();
+      for (const route of caller.config.routes.values()) ids.add(route.model);
+      for (const connection of caller.config.connectionsById.values()) {
+        if (!connection.enabled || (connection.workspaceId !== null && connection.workspaceId !== caller.workspaceId)) continue;
+        for (const model of await modelsOf(
+          connection.id,
+          () => adapters[connection.type].listModels(connection, { signal: AbortSignal.timeout(5_000) }),
+          connection.settings.models,
+        )) {
+          ids.add(`${connection.name}/${model}`);
+        }
+      }
+      const allowed = [...ids].filter((id) =>
+        caller.policies.every((policy) => !policy.allowedModels?.length || modelAllowed(policy.allowedModels, id)),
+      );
+      return {
+        object: 'list',
+        data: allowed.sort().map((id) => ({ id, object: 'model', created: 0, owned_by: id.includes('/') ? id.split('/')[0] : 'atrium' })),
+      };
+    },
+  );
+
+  // Listing a provider's models is slow; remember each connection's list for ten minutes.
+  const modelLists = new Map<string, { at: number; models: string[] }>();
+  async function modelsOf(connectionId: string, list: () => Promise<string[]>, configured: string[] | undefined): Promise<string[]> {
+    if (configured?.length) return configured;
+    const known = modelLists.get(connectionId);
+    if (known && Date.now() - known.at < 600_000) return known.models;
+    const models = await list().catch(() => known?.models ?? []);
+    modelLists.set(connectionId, { at: Date.now(), models });
+    return models;
+  }
+}
+
+interface CachedAnswer {
+  completion?: ChatCompletion;
+  chunks?: ChatChunk[];
+  usage: Usage;
+  provider: string;
+  model: string;
+}
+
+/** Same organisation, same workspace, same request (stream flags aside) → same answer. */
+function responseCacheKey(caller: Caller, body: ChatRequest): string {
+  const { stream: _stream, stream_options: _options, ...rest } = body;
+  const hash = createHash('sha256').update(JSON.stringify(rest)).digest('base64url');
+  return `${CACHE_PREFIX}${caller.orgId}:${caller.workspaceId ?? '-'}:${hash}`;
+}
+
+function openAIUsageOf(usage: Usage) {
+  return {
+    prompt_tokens: usage.input,
+    completion_tokens: usage.output,
+    total_tokens: usage.input + usage.output,
+    prompt_tokens_details: { cached_tokens: usage.cached },
+  };
+}
+
+/** A cached completion replayed as a stream: role, content, finish and usage chunks. */
+function chunksOfCompletion(completion: ChatCompletion): ChatChunk[] {
+  const base = { id: completion.id, object: 'chat.completion.chunk' as const, created: completion.created, model: completion.model };
+  const chunks: ChatChunk[] = [];
+  for (const choice of completion.choices) {
+    const message = (choice.message ?? {}) as ChatMessage;
+    chunks.push({ ...base, choices: [{ index: choice.index, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    const delta: Record<string, unknown> = {};
+    if (typeof message.content === 'string') delta.content = message.content;
+    if (message.tool_calls) delta.tool_calls = message.tool_calls.map((call, index) => ({ index, ...call }));
+    chunks.push({ ...base, choices: [{ index: choice.index, delta, finish_reason: null }] });
+    chunks.push({ ...base, choices: [{ index: choice.index, delta: {}, finish_reason: choice.finish_reason }] });
+  }
+  if (completion.usage) chunks.push({ ...base, choices: [], usage: completion.usage });
+  return chunks;
+}
+
+/** A cached stream served to a non-streaming request: the chunks folded back into one completion. */
+function completionOfChunks(chunks: ChatChunk[], usage: Usage): ChatCompletion {
+  const first = chunks[0];
+  const choices = new Map<number, { content: string; finish_reason: unknown }>();
+  for (const chunk of chunks) {
+    for (const choice of chunk.choices) {
+      const index = choice.index as number;
+      const entry = choices.get(index) ?? { content: '', finish_reason: null };
+      const delta = choice.delta as { content?: string } | undefined;
+      if (delta?.content) entry.content += delta.content;
+      if (choice.finish_reason) entry.finish_reason = choice.finish_reason;
+      choices.set(index, entry);
+    }
+  }
+  return {
+    id: first?.id ?? 'chatcmpl-cached',
+    object: 'chat.completion',
+    created: first?.created ?? 0,
+    model: first?.model ?? '',
+    choices: [...choices.entries()].map(([index, entry]) => ({
+      index,
+      message: { role: 'assistant', content: entry.content },
+      finish_reason: entry.finish_reason,
+    })),
+    usage: openAIUsageOf(usage),
+  };
+}
+
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
