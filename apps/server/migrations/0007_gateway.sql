@@ -27,6 +27,7 @@ ALTER TABLE "gateway_request_bodies" ENABLE ROW LEVEL SECURITY;--> statement-bre
 CREATE TABLE "gateway_requests" (
 	"id" text PRIMARY KEY NOT NULL,
 	"org_id" text NOT NULL,
+	"request_id" text,
 	"workspace_id" text,
 	"api_key_id" text,
 	"user_id" text,
@@ -106,8 +107,7 @@ CREATE POLICY "tenant_isolation" ON "gateway_routes" AS PERMISSIVE FOR ALL TO pu
 CREATE POLICY "prices_read" ON "model_prices" AS PERMISSIVE FOR SELECT TO public USING (org_id is null or org_id = nullif(current_setting('app.org_id', true), ''));--> statement-breakpoint
 CREATE POLICY "prices_write" ON "model_prices" AS PERMISSIVE FOR INSERT TO public WITH CHECK (org_id = nullif(current_setting('app.org_id', true), ''));--> statement-breakpoint
 CREATE POLICY "prices_delete" ON "model_prices" AS PERMISSIVE FOR DELETE TO public USING (org_id = nullif(current_setting('app.org_id', true), ''));--> statement-breakpoint
-CREATE POLICY "tenant_isolation" ON "provider_connections" AS PERMISSIVE FOR ALL TO public USING (org_id = nullif(current_setting('app.org_id', true), '')) WITH CHECK (org_id = nullif(current_setting('app.org_id', true), ''));
---> statement-breakpoint
+CREATE POLICY "tenant_isolation" ON "provider_connections" AS PERMISSIVE FOR ALL TO public USING (org_id = nullif(current_setting('app.org_id', true), '')) WITH CHECK (org_id = nullif(current_setting('app.org_id', true), ''));--> statement-breakpoint
 -- The platform's seeded prices (micro-units per 1M tokens). Organisations add their own rows to override.
 INSERT INTO "model_prices" ("id", "org_id", "provider", "model", "input_per_m", "output_per_m", "cached_input_per_m", "currency", "effective_from") VALUES
 ('price_seed_001', NULL, 'openai', 'gpt-5', 1250000, 10000000, 125000, 'USD', '2025-01-01T00:00:00Z'),

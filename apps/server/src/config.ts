@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -45,6 +46,7 @@ export const configSchema = z.object({
   ATRIUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_WEB_DIST: z.string().optional(),
+  ATRIUM_PROCESSES: z.coerce.number().int().min(1).max(256).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -72,6 +74,13 @@ export interface Config {
   cookieSecure: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   webDist: string | undefined;
+  /**
+   * HTTP processes sharing the port. Default: one per core when the state is shared (PostgreSQL
+   * and Redis); always one on the embedded database, which one process owns.
+   */
+  processes: number;
+  /** Why `processes` is lower than asked, if it is. */
+  processesNote: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -110,7 +119,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cookieSecure: raw.ATRIUM_COOKIE_SECURE ?? raw.ATRIUM_PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: raw.LOG_LEVEL,
     webDist: raw.ATRIUM_WEB_DIST,
+    ...processCount(raw),
   });
+}
+
+function processCount(raw: RawConfig): { processes: number; processesNote: string | undefined } {
+  const shared = raw.DATABASE_URL !== undefined && raw.REDIS_URL !== undefined;
+  if (raw.ATRIUM_MODE === 'worker') return { processes: 1, processesNote: undefined };
+  if (!shared) {
+    const note =
+      (raw.ATRIUM_PROCESSES ?? 1) > 1
+        ? 'ATRIUM_PROCESSES needs DATABASE_URL and REDIS_URL (the embedded database and memory cache belong to one process); running one.'
+        : undefined;
+    return { processes: 1, processesNote: note };
+  }
+  return { processes: raw.ATRIUM_PROCESSES ?? availableParallelism(), processesNote: undefined };
 }
 
 /** Reads `.env` (when present) into the process environment, then parses it with `overrides` on top. */

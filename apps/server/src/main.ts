@@ -1,8 +1,10 @@
+import cluster from 'node:cluster';
 import { createAtrium } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './kernel/db/database.ts';
 import { migrate } from './kernel/db/migrate.ts';
 import { StartupError } from './kernel/errors.ts';
+import { createLogger } from './kernel/telemetry/logger.ts';
 
 const USAGE = `Usage: atrium-server [all|api|worker|migrate]
 
@@ -34,10 +36,18 @@ async function main(argv: string[]) {
     return;
   }
 
-  const atrium = await createAtrium(config);
+  if (config.processes > 1 && cluster.isPrimary) return runPrimary(config);
+  const worker = cluster.isWorker;
+  // Forked processes share the port; the primary already migrated the database.
+  const atrium = await createAtrium(config, { skipMigrations: worker });
   const address = await atrium.start();
   const log = atrium.kernel.log;
-  if (address) {
+  if (config.processesNote) log.warn(config.processesNote);
+  if (worker) {
+    const port = (atrium.http.server.address() as { port: number }).port;
+    log.info({ port }, 'server process ready');
+    process.send?.({ type: 'listening', port });
+  } else if (address) {
     const port = (atrium.http.server.address() as { port: number }).port;
     const url = config.publicUrl ?? `http://localhost:${port}`;
     log.info({ mode: config.mode, port, database: atrium.kernel.database.kind, cache: atrium.kernel.cache.kind }, 'Atrium is running');
@@ -62,6 +72,54 @@ async function main(argv: string[]) {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * The primary of a multi-process server: migrates once, forks `processes` copies that share the
+ * port (the kernel balances connections), replaces one that dies, and on SIGTERM stops them all
+ * gracefully.
+ */
+async function runPrimary(config: Config) {
+  const log = createLogger(config.logLevel);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(database);
+  await database.close();
+  let stopping = false;
+  let announced = false;
+  const fork = () =>
+    cluster.fork().on('message', (message: { type?: string; port?: number }) => {
+      if (message.type !== 'listening' || announced) return;
+      announced = true;
+      const url = config.publicUrl ?? `http://localhost:${message.port}`;
+      log.info(
+        { mode: config.mode, port: message.port, processes: config.processes, database: 'postgres', cache: 'redis' },
+        'Atrium is running',
+      );
+      console.log(`\n  Atrium console  ${url}\n  API reference   ${url}/docs\n`);
+    });
+  for (let index = 0; index < config.processes; index++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    log.error({ pid: worker.process.pid, code, signal }, 'a server process exited; starting another');
+    fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+    let remaining = workers.length;
+    if (!remaining) process.exit(0);
+    for (const worker of workers) {
+      worker.once('exit', () => {
+        if (--remaining === 0) process.exit(0);
+      });
+      worker.process.kill(signal);
+    }
+    setTimeout(() => process.exit(1), 35_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
 main(process.argv.slice(2)).catch((error) => {

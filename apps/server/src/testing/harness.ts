@@ -11,13 +11,13 @@ import { adminUrl, databaseUrlFor } from './postgres.ts';
 
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
-/** A fresh database for one test file, copied from the run's migrated template. */
-export async function openTestDatabase(): Promise<Database> {
+/**
+ * On PostgreSQL runs, the URL of a fresh database cloned from the run's migrated template (for a
+ * server started as its own process); undefined on PGlite runs.
+ */
+export async function createTestDatabaseUrl(): Promise<string | undefined> {
   const template = inject('template');
-  if (template.kind === 'pglite') {
-    const dump = new Blob([readFileSync(template.dumpPath)]);
-    return openDatabase({ loadDataDir: dump });
-  }
+  if (template.kind === 'pglite') return undefined;
   const name = `atrium_t_${template.runId}_${randomBytes(4).toString('hex')}`;
   const admin = await openDatabase({ databaseUrl: adminUrl(template.baseUrl), poolSize: 1 });
   try {
@@ -34,7 +34,16 @@ export async function openTestDatabase(): Promise<Database> {
   } finally {
     await admin.close();
   }
-  return openDatabase({ databaseUrl: databaseUrlFor(template.baseUrl, name), poolSize: 5 });
+  return databaseUrlFor(template.baseUrl, name);
+}
+
+/** A fresh database for one test file, copied from the run's migrated template. */
+export async function openTestDatabase(): Promise<Database> {
+  const url = await createTestDatabaseUrl();
+  if (url) return openDatabase({ databaseUrl: url, poolSize: 5 });
+  const template = inject('template');
+  if (template.kind !== 'pglite') throw new Error('unreachable');
+  return openDatabase({ loadDataDir: new Blob([readFileSync(template.dumpPath)]) });
 }
 
 export interface TestAtriumOptions {

@@ -53,17 +53,19 @@ export function createJobs(options: JobsOptions): Jobs {
   let boss: PgBoss | undefined;
   let stopped = false;
 
+  // pg-boss may still write a job's outcome after stop() returned, when the database is being
+  // closed. Dropping that write is safe: the job stays active, expires and runs again. Its
+  // complete/fail commands read `rows[0].count`, so they get a zero count, not an empty result.
+  const dropped = (text: string) => (/select count\(\*\)/i.test(text) ? { rows: [{ count: '0' }] } : { rows: [] });
   const db: PgBoss.Db = {
     async executeSql(text, values) {
-      // pg-boss may still write a job's outcome after stop() returned, when the database is being
-      // closed. Dropping that write is safe: the job stays active, expires and runs again.
-      if (stopped) return { rows: [] };
+      if (stopped) return dropped(text);
       try {
         // The schema install is multi-statement SQL, which a parameterised query refuses.
         if (database.kind === 'pglite' && (!values || values.length === 0)) return await database.exec(text);
         return await database.sql.query(text, values);
       } catch (error) {
-        if (stopped) return { rows: [] };
+        if (stopped) return dropped(text);
         // pg-boss's fetch swallows SQL errors: log them here so they are seen.
         log.error({ err: error }, 'job queue query failed');
         throw error;

@@ -175,10 +175,11 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
     return caller.config.policies.get(policyKey('organization', caller.orgId))?.logBodies === true;
   }
 
-  function baseRow(caller: Caller, endpoint: string, requestedModel: string): UsageRecord['row'] {
+  function baseRow(caller: Caller, requestId: string, endpoint: string, requestedModel: string): UsageRecord['row'] {
     return {
       id: newId('gwr'),
       orgId: caller.orgId,
+      requestId,
       workspaceId: caller.workspaceId ?? null,
       apiKeyId: caller.apiKeyId,
       userId: caller.principal.userId,
@@ -246,7 +247,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
       const outputReserve = ((body.max_completion_tokens ?? body.max_tokens) as number | undefined) ?? DEFAULT_OUTPUT_RESERVE;
       const admission = await admissionFor(caller, plan, promptTokens, outputReserve * ((body.n as number | undefined) ?? 1));
       if (admission) reply.headers(admission.headers);
-      const row = baseRow(caller, 'chat', body.model);
+      const row = baseRow(caller, String(request.id), 'chat', body.model);
       row.stream = stream;
 
       const ttl = cacheTtlOf(caller, request);
@@ -492,7 +493,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
       );
       const admission = await admissionFor(caller, plan, roughTokens, 0);
       if (admission) reply.headers(admission.headers);
-      const row = baseRow(caller, 'embeddings', body.model);
+      const row = baseRow(caller, String(request.id), 'embeddings', body.model);
       const abort = new AbortController();
       let target: Target | undefined;
       let attempts = 0;

@@ -167,6 +167,7 @@ const UsageRow = z.object({
 const RequestLog = z
   .object({
     id: z.string(),
+    request_id: z.string().nullable().describe('The `x-request-id` the client received'),
     created_at: z.string(),
     endpoint: z.string(),
     requested_model: z.string(),
@@ -260,6 +261,7 @@ function priceDto(row: Price) {
 function requestLogDto(row: RequestRow) {
   return {
     id: row.id,
+    request_id: row.requestId,
     created_at: row.createdAt.toISOString(),
     endpoint: row.endpoint,
     requested_model: row.requestedModel,
@@ -515,7 +517,7 @@ export function registerGatewayRoutes(
         schema: {
           tags: policyTags,
           summary: `Set limits, budget, cache and models for ${what} (null clears a field)`,
-          params,
+          ...(params ? { params } : {}),
           body: PolicyBody,
           response: { 200: PolicyDto, ...errors },
         },

@@ -115,6 +115,8 @@ export const gatewayRequests = pgTable(
   {
     id: text('id').primaryKey(),
     orgId: orgId(),
+    /** The request's `x-request-id`, as the client saw it. */
+    requestId: text('request_id'),
     workspaceId: text('workspace_id'),
     apiKeyId: text('api_key_id'),
     userId: text('user_id'),
