@@ -69,6 +69,8 @@ async function main(argv: string[]) {
     } finally {
       clearTimeout(timer);
     }
+    // A forked process's IPC channel would keep it alive after everything else closed.
+    if (worker) process.disconnect();
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestTargets } from '../../config.ts';
+import { eventually } from '../../testing/client.ts';
 import { createTestDatabaseUrl, TEST_MASTER_KEY } from '../../testing/harness.ts';
 import { type MockUpstream, startMockUpstream } from './testing/mock-upstream.ts';
 
@@ -160,6 +161,9 @@ describe('gateway durability and scale-out', () => {
     const shared = env.DATABASE_URL !== undefined && env.REDIS_URL !== undefined;
     const server = start(env);
     const url = await server.url();
+    const readyPids = () =>
+      new Set([...server.output().matchAll(/"pid":(\d+)[^\n]*"msg":"server process ready"/g)].map((match) => match[1]));
+    if (shared) await eventually(async () => readyPids().size === 2, 60_000);
     const { token, key, keyId } = await prepare(url);
     const limit = await call(url, `/api/v1/gateway/keys/${keyId}/policy`, { method: 'PUT', token, body: { requests_per_minute: 15 } });
     expect(limit.status).toBe(200);
@@ -178,8 +182,7 @@ describe('gateway durability and scale-out', () => {
     );
     expect(statuses.filter((status) => status === 200)).toHaveLength(15);
     expect(statuses.filter((status) => status === 429)).toHaveLength(30);
-    const pids = new Set([...server.output().matchAll(/"pid":(\d+)[^\n]*"msg":"server process ready"/g)].map((match) => match[1]));
-    if (shared) expect(pids.size).toBe(2);
+    if (shared) expect(readyPids().size).toBe(2);
     else expect(server.output()).toContain('ATRIUM_PROCESSES needs DATABASE_URL and REDIS_URL');
     const stopping = Date.now();
     server.child.kill('SIGTERM');
