@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.ts';
 
@@ -77,5 +79,33 @@ describe('parseConfig errors', () => {
     expect(message).toMatch(/\bPORT\b/);
     expect(message).toMatch(/\bATRIUM_MASTER_KEY\b/);
     expect(message).toMatch(/\bLOG_LEVEL\b/);
+  });
+});
+
+describe('scale-out and shared providers', () => {
+  it('runs one process per core only when the state is shared, and one on the embedded database', () => {
+    const shared = { DATABASE_URL: 'postgres://x@127.0.0.1/db', REDIS_URL: 'redis://127.0.0.1:6379', ATRIUM_MASTER_KEY: VALID_MASTER_KEY };
+    expect(parseConfig({ ...shared, ATRIUM_PROCESSES: '3' }).processes).toBe(3);
+    expect(parseConfig(shared).processes).toBe(availableParallelism());
+    const embedded = parseConfig({ ATRIUM_PROCESSES: '4' });
+    expect(embedded.processes).toBe(1);
+    expect(embedded.processesNote).toContain('ATRIUM_PROCESSES needs DATABASE_URL and REDIS_URL');
+  });
+
+  it('reads shared provider connections, taking keys from named variables, and names what is wrong', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'atrium-config-'));
+    const file = (name: string, content: string) => {
+      const path = join(directory, name);
+      writeFileSync(path, content);
+      return path;
+    };
+    const good = file('good.json', JSON.stringify([{ name: 'house', type: 'openai', api_key_env: 'HOUSE_KEY', organizations: ['org_1'] }]));
+    expect(parseConfig({ ATRIUM_SHARED_PROVIDERS_FILE: good, HOUSE_KEY: 'sk-1' }).sharedProviders).toEqual([
+      expect.objectContaining({ name: 'house', type: 'openai', apiKey: 'sk-1', organizations: ['org_1'] }),
+    ]);
+    expect(configErrorOf({ ATRIUM_SHARED_PROVIDERS_FILE: good }).message).toContain('HOUSE_KEY is not set');
+    expect(configErrorOf({ ATRIUM_SHARED_PROVIDERS_FILE: file('bad.json', '{nope') }).message).toContain('cannot read');
+    const wrongType = file('type.json', JSON.stringify([{ name: 'x', type: 'bard' }]));
+    expect(configErrorOf({ ATRIUM_SHARED_PROVIDERS_FILE: wrongType }).message).toContain('[0.type]');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -47,7 +47,36 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_WEB_DIST: z.string().optional(),
   ATRIUM_PROCESSES: z.coerce.number().int().min(1).max(256).optional(),
+  ATRIUM_SHARED_PROVIDERS_FILE: z.string().optional(),
 });
+
+/** One provider connection the operator offers to organisations (ATRIUM_SHARED_PROVIDERS_FILE). */
+const sharedProviderSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/, 'letters, digits, dot, dash, underscore'),
+    type: z.enum(['openai', 'azure-openai', 'anthropic', 'gemini', 'openai-compatible']),
+    base_url: z.url().optional(),
+    api_key: z.string().min(1).optional(),
+    /** The name of an environment variable holding the key (keeps the secret out of the file). */
+    api_key_env: z.string().min(1).optional(),
+    api_version: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    models: z.array(z.string().min(1)).optional(),
+    organizations: z.union([z.literal('*'), z.array(z.string().min(1))]).default('*'),
+  })
+  .strict();
+
+export interface SharedProvider {
+  name: string;
+  type: 'openai' | 'azure-openai' | 'anthropic' | 'gemini' | 'openai-compatible';
+  baseUrl: string | undefined;
+  apiKey: string | undefined;
+  apiVersion: string | undefined;
+  headers: Record<string, string> | undefined;
+  models: string[] | undefined;
+  /** `*` or the organisation ids it is offered to. */
+  organizations: '*' | string[];
+}
 
 export type RawConfig = z.infer<typeof configSchema>;
 
@@ -81,6 +110,8 @@ export interface Config {
   processes: number;
   /** Why `processes` is lower than asked, if it is. */
   processesNote: string | undefined;
+  /** Provider connections the operator shares with organisations. */
+  sharedProviders: SharedProvider[];
 }
 
 export class ConfigError extends Error {}
@@ -120,6 +151,45 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: raw.LOG_LEVEL,
     webDist: raw.ATRIUM_WEB_DIST,
     ...processCount(raw),
+    sharedProviders: raw.ATRIUM_SHARED_PROVIDERS_FILE ? readSharedProviders(raw.ATRIUM_SHARED_PROVIDERS_FILE, env) : [],
+  });
+}
+
+function readSharedProviders(path: string, env: Record<string, string | undefined>): SharedProvider[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ATRIUM_SHARED_PROVIDERS_FILE: cannot read ${path} as JSON (${(error as Error).message})`,
+    );
+  }
+  const result = z.array(sharedProviderSchema).safeParse(parsed);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ATRIUM_SHARED_PROVIDERS_FILE [${issue.path.join('.')}]: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const names = new Set<string>();
+  return result.data.map((entry, index) => {
+    if (names.has(entry.name))
+      throw new ConfigError(`Invalid configuration:\n  ATRIUM_SHARED_PROVIDERS_FILE [${index}.name]: '${entry.name}' is listed twice`);
+    names.add(entry.name);
+    const apiKey = entry.api_key ?? (entry.api_key_env ? env[entry.api_key_env] : undefined);
+    if (entry.api_key_env && !apiKey) {
+      throw new ConfigError(
+        `Invalid configuration:\n  ATRIUM_SHARED_PROVIDERS_FILE [${index}.api_key_env]: ${entry.api_key_env} is not set`,
+      );
+    }
+    return {
+      name: entry.name,
+      type: entry.type,
+      baseUrl: entry.base_url,
+      apiKey,
+      apiVersion: entry.api_version,
+      headers: entry.headers,
+      models: entry.models,
+      organizations: entry.organizations,
+    };
   });
 }
 

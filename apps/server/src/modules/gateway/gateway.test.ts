@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../app.ts';
@@ -521,6 +524,44 @@ describe('gateway: tenancy', () => {
     const read = await client.request('GET', `/api/v1/providers/${created.id}`, { token: owner.token });
     expect(read.body).toMatchObject({ has_api_key: true, api_key_hint: '1234', base_url: null });
     expect(JSON.stringify(read.body)).not.toContain('very-secret');
+  });
+
+  it('offers the operator’s shared connections to the organizations listed, read-only and without their key', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'atrium-shared-')), 'providers.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { name: 'house', type: 'openai-compatible', base_url: `${mock.url}/v1`, api_key: 'sk-operator-secret', organizations: '*' },
+        { name: 'vip', type: 'openai-compatible', base_url: `${mock.url}/v1`, organizations: ['org_nobody'] },
+      ]),
+    );
+    const shared = await createTestAtrium({ env: { ATRIUM_ALLOW_PRIVATE_NETWORKS: 'true', ATRIUM_SHARED_PROVIDERS_FILE: file } });
+    try {
+      const sharedClient = testClient(shared);
+      const owner = await sharedClient.signup();
+      const key = await sharedClient.createKey(owner.token, owner.workspace.id);
+      const listed = await sharedClient.request('GET', '/api/v1/providers', { token: owner.token });
+      expect(listed.body.data).toEqual([expect.objectContaining({ name: 'house', shared: true, api_key_hint: null })]);
+      expect(JSON.stringify(listed.body)).not.toContain('operator-secret');
+      const answer = await sharedClient.request('POST', '/v1/chat/completions', {
+        token: key.key,
+        body: { model: 'house/mock-small', messages: [{ role: 'user', content: 'hi' }] },
+      });
+      expect(answer.status).toBe(200);
+      expect(mock.calls.at(-1)?.headers.authorization).toBe('Bearer sk-operator-secret');
+      const hidden = await sharedClient.request('POST', '/v1/chat/completions', {
+        token: key.key,
+        body: { model: 'vip/mock-small', messages: [{ role: 'user', content: 'hi' }] },
+      });
+      expect(hidden.status).toBe(404);
+      const aliased = await sharedClient.request('POST', '/api/v1/routes', {
+        token: owner.token,
+        body: { model: 'house-default', strategy: 'fallback', targets: [{ provider: 'house', model: 'mock-small' }] },
+      });
+      expect(aliased.body.targets[0]).toMatchObject({ provider: 'house', provider_id: 'shared_house' });
+    } finally {
+      await shared.close();
+    }
   });
 
   it('refuses provider URLs on private networks unless the operator allows them', async () => {

@@ -76,6 +76,7 @@ export function createGatewayModule(kernel: Kernel, deps: GatewayDependencies) {
     routes(app: FastifyInstance) {
       registerGatewayRoutes(app, service, {
         keyHint: async (orgId, id) => (await store.get(orgId)).connectionsById.get(id)?.apiKey?.slice(-4) ?? null,
+        sharedConnections: async (orgId) => [...(await store.get(orgId)).connectionsById.values()].filter((entry) => entry.shared),
         checkScope,
       });
       registerGatewayProxy(app, {

@@ -7,7 +7,7 @@ import { PROVIDER_TYPES } from './adapters/types.ts';
 import type { Price } from './prices.ts';
 import type { ConnectionRow, GatewayService, PolicyRow, RequestRow, RouteRow } from './service.ts';
 import { USAGE_GROUPS } from './service.ts';
-import type { PolicyScope, RouteTarget } from './store.ts';
+import type { ConnectionEntry, PolicyScope, RouteTarget } from './store.ts';
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
 const actorOf = (request: FastifyRequest) => {
@@ -40,8 +40,9 @@ const Provider = z
     api_key_hint: z.string().nullable().describe('The last four characters of the stored key'),
     settings: Settings,
     enabled: z.boolean(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    shared: z.boolean().describe('Offered by the operator: usable in routes and calls, not editable'),
+    created_at: z.string().nullable(),
+    updated_at: z.string().nullable(),
   })
   .meta({ id: 'ProviderConnection' });
 
@@ -206,8 +207,27 @@ function providerDto(row: ConnectionRow, hint: string | null) {
     api_key_hint: hint,
     settings: row.settings as z.infer<typeof Settings>,
     enabled: row.enabled,
+    shared: false,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+function sharedProviderDto(entry: ConnectionEntry) {
+  return {
+    id: entry.id,
+    name: entry.name,
+    type: entry.type,
+    base_url: entry.baseUrl,
+    workspace_id: null,
+    has_api_key: entry.apiKey !== undefined,
+    api_key_hint: null,
+    // Headers may carry the operator's credentials: organisations see the models only.
+    settings: entry.settings.models ? { models: entry.settings.models } : {},
+    enabled: true,
+    shared: true,
+    created_at: null,
+    updated_at: null,
   };
 }
 
@@ -298,6 +318,8 @@ export function registerGatewayRoutes(
   gateway: GatewayService,
   options: {
     keyHint(orgId: string, id: string): Promise<string | null>;
+    /** The operator's connections this organization may use. */
+    sharedConnections(orgId: string): Promise<ConnectionEntry[]>;
     /** Answers 404 unless the workspace or API key belongs to the organization. */
     checkScope(orgId: string, scope: PolicyScope, scopeId: string): Promise<void>;
   },
@@ -319,7 +341,9 @@ export function registerGatewayRoutes(
     async (request) => {
       const { orgId } = principalOf(request);
       const rows = await gateway.listConnections(orgId);
-      return { data: await Promise.all(rows.map(async (row) => providerDto(row, await options.keyHint(orgId, row.id)))) };
+      const own = await Promise.all(rows.map(async (row) => providerDto(row, await options.keyHint(orgId, row.id))));
+      const shared = (await options.sharedConnections(orgId)).map(sharedProviderDto);
+      return { data: [...own, ...shared] };
     },
   );
   app.post(
@@ -398,7 +422,10 @@ export function registerGatewayRoutes(
 
   // --- Routes -------------------------------------------------------------------------------
   const routeTags = ['Routes'];
-  const names = async (orgId: string) => new Map((await gateway.listConnections(orgId)).map((row) => [row.id, row.name]));
+  const names = async (orgId: string) =>
+    new Map(
+      [...(await gateway.listConnections(orgId)), ...(await options.sharedConnections(orgId))].map((entry) => [entry.id, entry.name]),
+    );
   app.get(
     '/api/v1/routes',
     {

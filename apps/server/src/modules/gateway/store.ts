@@ -14,7 +14,12 @@ export const DEFAULT_BASE_URLS: Partial<Record<ProviderType, string>> = {
 export interface ConnectionEntry extends Connection {
   workspaceId: string | null;
   enabled: boolean;
+  /** Offered by the operator (ATRIUM_SHARED_PROVIDERS_FILE): usable, not editable, key never shown. */
+  shared: boolean;
 }
+
+/** The id a shared connection goes by in routes and usage. */
+export const sharedConnectionId = (name: string) => `shared_${name}`;
 
 export interface RouteTarget {
   connection_id: string;
@@ -96,6 +101,25 @@ export function createGatewayStore(kernel: Kernel) {
         settings: row.settings as ConnectionSettings,
         workspaceId: row.workspaceId,
         enabled: row.enabled,
+        shared: false,
+      };
+      config.connectionsById.set(entry.id, entry);
+      config.connectionsByName.set(entry.name, entry);
+    }
+    // The operator's shared connections, unless the organisation has its own by that name.
+    for (const shared of kernel.config.sharedProviders) {
+      if (shared.organizations !== '*' && !shared.organizations.includes(orgId)) continue;
+      if (config.connectionsByName.has(shared.name)) continue;
+      const entry: ConnectionEntry = {
+        id: sharedConnectionId(shared.name),
+        name: shared.name,
+        type: shared.type,
+        baseUrl: (shared.baseUrl ?? DEFAULT_BASE_URLS[shared.type] ?? '').replace(/\/+$/, ''),
+        apiKey: shared.apiKey,
+        settings: { api_version: shared.apiVersion, headers: shared.headers, models: shared.models },
+        workspaceId: null,
+        enabled: true,
+        shared: true,
       };
       config.connectionsById.set(entry.id, entry);
       config.connectionsByName.set(entry.name, entry);
