@@ -341,6 +341,35 @@ describe('gateway: routing', () => {
     expect(mock.calls.map((call) => (call.body as { model: string }).model)).toEqual(['mock-backup']);
   });
 
+  it('logs a call that failed on every target with the target tried last', async () => {
+    await route(owner, { model: 'doomed', strategy: 'fallback', targets: [{ provider: 'a', model: 'mock-broken-fail-500' }] });
+    await expect(
+      owner.openai.chat.completions.create({ model: 'doomed', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({ status: 502 });
+    const entry = (await logs(owner)).find((log) => log.requested_model === 'doomed');
+    expect(entry).toMatchObject({
+      status: 502,
+      provider: 'openai-compatible',
+      model: 'mock-broken-fail-500',
+      attempts: 1,
+      error_code: 'upstream_error',
+    });
+  });
+
+  it('moves on from a target that cannot serve the endpoint (embeddings on Anthropic)', async () => {
+    await connect(owner, { name: 'claude-only', type: 'anthropic', base_url: `${mock.url}/v1`, api_key: 'k' });
+    await route(owner, {
+      model: 'embedder',
+      strategy: 'fallback',
+      targets: [
+        { provider: 'claude-only', model: 'claude-x' },
+        { provider: 'a', model: 'text-embedding-mock' },
+      ],
+    });
+    const { response } = await owner.openai.embeddings.create({ model: 'embedder', input: 'hello' }).withResponse();
+    expect(response.headers.get('x-atrium-provider')).toBe('a');
+  });
+
   it('spreads load by weight', async () => {
     await route(owner, {
       model: 'spread',
@@ -379,6 +408,9 @@ describe('gateway: limits, budgets and cache', () => {
     expect(refused.reason.headers.get('x-ratelimit-limit-requests')).toBe('3');
     const ok = (passed[0] as PromiseFulfilledResult<{ response: Response }>).value.response;
     expect(ok.headers.get('x-ratelimit-limit-requests')).toBe('3');
+    // Refused calls are in the request log too, costing nothing.
+    const refusedLogs = (await logs(owner)).filter((entry) => entry.status === 429);
+    expect(refusedLogs.map((entry) => [entry.error_code, entry.cost_micros])).toEqual(Array(3).fill(['rate_limit_exceeded', 0]));
   });
 
   it('never lets concurrent calls overspend the budget, then answers insufficient_quota', async () => {

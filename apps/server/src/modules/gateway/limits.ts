@@ -15,6 +15,8 @@ interface Counter {
   kind: 'rpm' | 'rpd' | 'tpm' | 'budget';
   policy: Policy;
   check: CounterCheck;
+  /** When the budget period ends (the counter itself lives a little longer). */
+  resetAt?: number;
 }
 
 /** What an admitted request holds: the counters to settle once its real size is known. */
@@ -110,6 +112,7 @@ export function createLimits(kernel: Kernel) {
           counters.push({
             kind: 'budget',
             policy,
+            resetAt: period.end.getTime(),
             check: { key, limit: policy.budgetMicros, need: Math.max(1, estimate.costMicros), add: estimate.costMicros, ttlMs },
           });
         }
@@ -118,7 +121,8 @@ export function createLimits(kernel: Kernel) {
       const result = await cache.consume(counters.map((counter) => counter.check));
       if (!result.ok) {
         const counter = counters[result.index];
-        const resetSeconds = result.resetMs > 0 ? Math.ceil(result.resetMs / 1000) : 60;
+        const resetMs = counter.resetAt !== undefined ? counter.resetAt - time : result.resetMs;
+        const resetSeconds = resetMs > 0 ? Math.ceil(resetMs / 1000) : 60;
         const who = scopeLabel[counter.policy.scope];
         if (counter.kind === 'budget') {
           const notice = counter.check.key;

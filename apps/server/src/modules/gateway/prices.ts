@@ -94,11 +94,10 @@ export class PriceTable {
   }
 
   lookup(orgId: string, provider: string, model: string, at: Date = new Date()): Price | undefined {
-    const family = priceProvider(provider);
     for (let name = model; name.length > 0; name = shorten(name)) {
       const candidates = this.#byModel.get(name);
       if (!candidates) continue;
-      const best = pick(candidates, orgId, family, at);
+      const best = pick(candidates, orgId, provider, at);
       if (best) return best;
     }
     return undefined;
@@ -110,14 +109,17 @@ function shorten(name: string): string {
   return cut > 0 ? name.slice(0, cut) : '';
 }
 
+/** A price for `provider` may be written for the connection type (`azure-openai`), its family (`openai`) or `*`. */
 function pick(candidates: Price[], orgId: string, provider: string, at: Date): Price | undefined {
   const time = at.getTime();
-  const rank = (price: Price) => (price.orgId === orgId ? 0 : 2) + (price.provider === provider ? 0 : 1);
+  const family = priceProvider(provider);
+  const matches = (price: Price) => price.provider === provider || price.provider === family;
+  const rank = (price: Price) => (price.orgId === orgId ? 0 : 2) + (matches(price) ? 0 : 1);
   let best: Price | undefined;
   for (const price of candidates) {
     if (price.effectiveFrom.getTime() > time) continue;
     if (price.orgId !== null && price.orgId !== orgId) continue;
-    if (price.provider !== provider && price.provider !== '*') continue;
+    if (!matches(price) && price.provider !== '*') continue;
     if (!best || rank(price) < rank(best)) best = price;
   }
   return best;

@@ -201,6 +201,18 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
     );
   }
 
+  /** Takes the limits; a refused call is still logged (as a 429 that cost nothing). */
+  async function admit(row: UsageRecord['row'], reply: FastifyReply, take: () => Promise<Admission | undefined>) {
+    try {
+      const admission = await take();
+      if (admission) reply.headers(admission.headers);
+      return admission;
+    } catch (error) {
+      await recordFailure(row, reply, error, undefined);
+      throw error;
+    }
+  }
+
   function describe(row: UsageRecord['row'], target: Target | undefined, attempts: number) {
     if (!target) return;
     row.connectionId = target.connection.id;
@@ -245,10 +257,11 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
       const stream = body.stream === true;
       const promptTokens = roughPromptTokens(body.messages);
       const outputReserve = ((body.max_completion_tokens ?? body.max_tokens) as number | undefined) ?? DEFAULT_OUTPUT_RESERVE;
-      const admission = await admissionFor(caller, plan, promptTokens, outputReserve * ((body.n as number | undefined) ?? 1));
-      if (admission) reply.headers(admission.headers);
       const row = baseRow(caller, String(request.id), 'chat', body.model);
       row.stream = stream;
+      const admission = await admit(row, reply, () =>
+        admissionFor(caller, plan, promptTokens, outputReserve * ((body.n as number | undefined) ?? 1)),
+      );
 
       const ttl = cacheTtlOf(caller, request);
       const cacheKey = ttl ? responseCacheKey(caller, body) : undefined;
@@ -266,10 +279,19 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
       const upstreamStart = performance.now();
       let target: Target | undefined;
       let attempts = 0;
+      const tried = (candidate: Target, count: number) => {
+        target = candidate;
+        attempts = count;
+      };
       try {
         if (!stream) {
-          const result = await callWithFallback(plan, breakers, abort.signal, (candidate, signal) =>
-            adapters[candidate.connection.type].chat(candidate.connection, { ...body, model: candidate.model }, { signal }),
+          const result = await callWithFallback(
+            plan,
+            breakers,
+            abort.signal,
+            (candidate, signal) =>
+              adapters[candidate.connection.type].chat(candidate.connection, { ...body, model: candidate.model }, { signal }),
+            tried,
           );
           ({ target, attempts } = result);
           const upstreamMs = performance.now() - upstreamStart;
@@ -307,14 +329,14 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
           abort.signal,
           (candidate, signal) =>
             adapters[candidate.connection.type].chatStream(candidate.connection, { ...body, model: candidate.model }, { signal }),
-          (candidate) => {
-            target = candidate;
-          },
+          tried,
         );
         ({ target, attempts } = result);
         describe(row, target, attempts);
         targetHeaders(reply, target, attempts);
-        reply.header('x-atrium-overhead-ms', (reply.elapsedTime - (performance.now() - upstreamStart)).toFixed(2));
+        const overhead = reply.elapsedTime - (performance.now() - upstreamStart);
+        row.overheadMs = Math.round(overhead);
+        reply.header('x-atrium-overhead-ms', overhead.toFixed(2));
         await pipeStream(
           reply,
           caller,
@@ -491,16 +513,23 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
         (sum, input) => sum + (typeof input === 'string' ? Math.ceil(input.length / 4) : Array.isArray(input) ? input.length : 1),
         0,
       );
-      const admission = await admissionFor(caller, plan, roughTokens, 0);
-      if (admission) reply.headers(admission.headers);
       const row = baseRow(caller, String(request.id), 'embeddings', body.model);
+      const admission = await admit(row, reply, () => admissionFor(caller, plan, roughTokens, 0));
       const abort = new AbortController();
       let target: Target | undefined;
       let attempts = 0;
       const upstreamStart = performance.now();
       try {
-        const result = await callWithFallback(plan, breakers, abort.signal, (candidate, signal) =>
-          adapters[candidate.connection.type].embed(candidate.connection, { ...body, model: candidate.model }, { signal }),
+        const result = await callWithFallback(
+          plan,
+          breakers,
+          abort.signal,
+          (candidate, signal) =>
+            adapters[candidate.connection.type].embed(candidate.connection, { ...body, model: candidate.model }, { signal }),
+          (candidate, count) => {
+            target = candidate;
+            attempts = count;
+          },
         );
         ({ target, attempts } = result);
         const upstreamMs = performance.now() - upstreamStart;

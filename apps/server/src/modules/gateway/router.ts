@@ -18,6 +18,7 @@ export interface Plan {
 }
 
 const DEFAULT_TIMEOUT_MS = 600_000;
+const UNSUPPORTED = new Set(['unsupported_endpoint', 'unsupported_parameter', 'unsupported_content']);
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2_000;
 
@@ -146,7 +147,8 @@ export async function callWithFallback<T>(
   breakers: Breakers,
   clientSignal: AbortSignal,
   call: (target: Target, signal: AbortSignal) => Promise<T>,
-  onAttempt?: (target: Target) => void,
+  /** Told of every try (the target and the tries so far), so a failure can still say who failed. */
+  onAttempt?: (target: Target, attempts: number) => void,
 ): Promise<AttemptResult<T>> {
   const order = orderTargets(plan);
   let attempts = 0;
@@ -172,7 +174,7 @@ export async function callWithFallback<T>(
       }
       if (clientSignal.aborted) throw new GatewayError(499, 'api_error', 'client_closed_request', 'The client closed the request.');
       attempts++;
-      onAttempt?.(target);
+      onAttempt?.(target, attempts);
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(timeoutError(plan.timeoutMs)), plan.timeoutMs);
       try {
@@ -181,6 +183,9 @@ export async function callWithFallback<T>(
         return { value, target, attempts };
       } catch (error) {
         lastError = error;
+        // This target cannot do what was asked at all (embeddings on Anthropic, n > 1): the next may.
+        const unsupported = error instanceof GatewayError && UNSUPPORTED.has(error.code) && order.at(-1) !== target;
+        if (unsupported) break;
         const retryable = error instanceof GatewayError && error.retryable;
         if (!retryable || clientSignal.aborted) throw error;
         breakers.failure(key);

@@ -526,7 +526,7 @@ export function registerGatewayRoutes(
         schema: {
           tags: policyTags,
           summary: `Limits, budget, cache and models for ${what}`,
-          params,
+          ...(params ? { params } : {}),
           response: { 200: PolicyDto, ...errors },
         },
       },
