@@ -8,9 +8,16 @@ import { ForgotPasswordPage } from './pages/auth/forgot-password-page';
 import { LoginPage } from './pages/auth/login-page';
 import { ResetPasswordPage } from './pages/auth/reset-password-page';
 import { SignupPage } from './pages/auth/signup-page';
+import { GatewayIndexPage } from './pages/gateway/gateway-layout';
+import { LimitsPage } from './pages/gateway/limits-page';
+import { ProvidersPage } from './pages/gateway/providers-page';
+import { RequestLogsPage } from './pages/gateway/request-logs-page';
+import { RoutesPage } from './pages/gateway/routes-page';
+import { UsagePage } from './pages/gateway/usage-page';
 import { MembersPage } from './pages/members/members-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { OverviewPage } from './pages/overview-page';
+import { PlaygroundPage } from './pages/playground/playground-page';
 import { ProfilePage } from './pages/profile-page';
 import { SettingsPage } from './pages/settings/settings-page';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
@@ -28,6 +35,13 @@ export const publicRoutes: Record<string, ComponentType> = {
 /** Pages inside the authenticated shell. */
 const appRoutes: Record<string, ComponentType> = {
   '/': OverviewPage,
+  '/playground': PlaygroundPage,
+  '/gateway': GatewayIndexPage,
+  '/gateway/providers': ProvidersPage,
+  '/gateway/routes': RoutesPage,
+  '/gateway/usage': UsagePage,
+  '/gateway/request-logs': RequestLogsPage,
+  '/gateway/limits': LimitsPage,
   '/workspaces': WorkspacesPage,
   '/members': MembersPage,
   '/api-keys': ApiKeysPage,

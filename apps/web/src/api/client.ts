@@ -79,7 +79,8 @@ async function parseBody(response: Response): Promise<unknown> {
   }
 }
 
-function refreshSession(): Promise<boolean> {
+/** Trades the refresh cookie for a new session once, shared by every caller that got a 401 at the same time. */
+export function refreshSession(): Promise<boolean> {
   if (!refreshInFlight) {
     refreshInFlight = send('/api/v1/auth/refresh', { method: 'POST', body: {} })
       .then((response) => response.ok)

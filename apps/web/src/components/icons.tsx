@@ -134,6 +134,48 @@ export const WebhookIcon = (props: IconProps) => (
     <circle cx="18" cy="17" r="2.5" />
   </Icon>
 );
+export const ChatIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M4 5.5A1.5 1.5 0 0 1 5.5 4h13A1.5 1.5 0 0 1 20 5.5v9a1.5 1.5 0 0 1-1.5 1.5H10l-4.5 4v-4h0A1.5 1.5 0 0 1 4 14.5z" />
+    <path d="M8 9h8M8 12h5" />
+  </Icon>
+);
+export const GatewayIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <circle cx="12" cy="12" r="2.5" />
+    <circle cx="4.5" cy="6" r="1.75" />
+    <circle cx="4.5" cy="18" r="1.75" />
+    <circle cx="19.5" cy="6" r="1.75" />
+    <circle cx="19.5" cy="18" r="1.75" />
+    <path d="m6 7.2 4 3.1M6 16.8l4-3.1M18 7.2l-4 3.1M18 16.8l-4-3.1" />
+  </Icon>
+);
+export const SendIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M4 12 20 4l-6.5 16-2.5-6.5z" />
+    <path d="m11 13.5 9-9.5" />
+  </Icon>
+);
+export const StopIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <rect x="6.5" y="6.5" width="11" height="11" rx="1.5" />
+  </Icon>
+);
+export const ArrowUpIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M12 19V5M6 11l6-6 6 6" />
+  </Icon>
+);
+export const ArrowDownIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M12 5v14M6 13l6 6 6-6" />
+  </Icon>
+);
+export const TrashIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M4.5 7h15M9.5 7V4.5h5V7M6.5 7l1 13h9l1-13M10 11v5.5M14 11v5.5" />
+  </Icon>
+);
 export const LogoMark = ({ className = 'size-7' }: { className?: string }) => (
   <svg viewBox="0 0 32 32" aria-hidden="true" focusable="false" className={className}>
     <rect width="32" height="32" rx="8" fill="var(--color-brand)" />

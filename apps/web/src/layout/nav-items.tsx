@@ -1,5 +1,16 @@
 import type { ComponentType, SVGProps } from 'react';
-import { AuditLogIcon, FolderIcon, HomeIcon, KeyIcon, SettingsIcon, UserIcon, UsersIcon, WebhookIcon } from '../components/icons';
+import {
+  AuditLogIcon,
+  ChatIcon,
+  FolderIcon,
+  GatewayIcon,
+  HomeIcon,
+  KeyIcon,
+  SettingsIcon,
+  UserIcon,
+  UsersIcon,
+  WebhookIcon,
+} from '../components/icons';
 import { cx } from '../lib/class-names';
 import { Link, useLocation } from '../lib/router';
 import { useSession } from '../lib/session';
@@ -10,10 +21,14 @@ export interface NavItem {
   icon: ComponentType<SVGProps<SVGSVGElement>>;
   /** Permission area (e.g. `members` for `members:read`); null means always visible. */
   area: string | null;
+  /** Exact permissions instead of an area: visible with any of them. */
+  permissions?: string[];
 }
 
 const allItems: NavItem[] = [
   { to: '/', label: 'Overview', icon: HomeIcon, area: null },
+  { to: '/playground', label: 'Playground', icon: ChatIcon, area: null, permissions: ['gateway:use'] },
+  { to: '/gateway', label: 'AI gateway', icon: GatewayIcon, area: null, permissions: ['gateway:read', 'usage:read', 'request_logs:read'] },
   { to: '/workspaces', label: 'Workspaces', icon: FolderIcon, area: 'workspaces' },
   { to: '/members', label: 'Members', icon: UsersIcon, area: 'members' },
   { to: '/api-keys', label: 'API keys', icon: KeyIcon, area: 'api_keys' },
@@ -24,8 +39,11 @@ const allItems: NavItem[] = [
 ];
 
 export function useNavItems(): NavItem[] {
-  const { canArea } = useSession();
-  return allItems.filter((item) => item.area === null || canArea(item.area) || canArea(item.area.replace('_', '-')));
+  const { canArea, canAny } = useSession();
+  return allItems.filter((item) => {
+    if (item.permissions) return canAny(...item.permissions);
+    return item.area === null || canArea(item.area) || canArea(item.area.replace('_', '-'));
+  });
 }
 
 export function isActive(pathname: string, to: string): boolean {
