@@ -1,8 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerAuthentication } from './commands/authentication.ts';
+import { registerChat } from './commands/chat.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMembers } from './commands/members.ts';
+import { registerProviders } from './commands/providers.ts';
+import { registerRoutes } from './commands/routes.ts';
+import { registerUsage } from './commands/usage.ts';
 import { registerWhoami } from './commands/whoami.ts';
 import { registerWorkspaces } from './commands/workspaces.ts';
 import { loadEnvironment } from './config.ts';
@@ -37,6 +41,10 @@ export function buildProgram(io: CliIo): Command {
   registerWorkspaces(program, io);
   registerKeys(program, io);
   registerMembers(program, io);
+  registerProviders(program, io);
+  registerRoutes(program, io);
+  registerUsage(program, io);
+  registerChat(program, io);
   return program;
 }
 

@@ -1,5 +1,36 @@
+import { type ChatStream, openChatStream } from './chat.ts';
 import { AtriumError } from './errors.ts';
-import type { ApiKey, Invitation, Me, Member, Organization, Page, Role, Session, Workspace } from './types.ts';
+import { paginate } from './pagination.ts';
+import type {
+  ApiKey,
+  ChatCompletion,
+  ChatRequest,
+  CreatePriceInput,
+  CreateProviderInput,
+  CreateRouteInput,
+  GatewayModel,
+  GatewayPolicy,
+  Invitation,
+  Me,
+  Member,
+  Organization,
+  Page,
+  PolicyInput,
+  Price,
+  Provider,
+  ProviderTestResult,
+  RequestLog,
+  RequestLogDetail,
+  RequestLogFilter,
+  Role,
+  Route,
+  Session,
+  UpdateProviderInput,
+  UpdateRouteInput,
+  UsageQuery,
+  UsageReport,
+  Workspace,
+} from './types.ts';
 
 export interface ClientOptions {
   /** Where Atrium runs, e.g. `https://atrium.example.com`. */
@@ -15,6 +46,35 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** How a gateway call (`/v1/…`) is made. */
+export interface GatewayCallOptions {
+  signal?: AbortSignal;
+  /**
+   * The workspace a signed-in user's call is for (`x-atrium-workspace`): its policies apply and its
+   * usage is counted. API keys always act for their own workspace.
+   */
+  workspaceId?: string;
+}
+
+interface SendOptions extends RequestOptions {
+  accept?: string;
+  headers?: Record<string, string>;
+}
+
+/** The API's error envelope as an AtriumError (also for bodies that are not JSON). */
+async function errorOf(response: Response): Promise<AtriumError> {
+  const payload = await response.json().catch(() => undefined);
+  const error = payload?.error ?? {};
+  return new AtriumError(
+    response.status,
+    error.type ?? 'api_error',
+    error.code ?? 'unknown',
+    error.message ?? response.statusText,
+    error.param ?? undefined,
+    error.request_id ?? response.headers.get('x-request-id') ?? undefined,
+  );
+}
+
 /**
  * A typed client for the Atrium platform API.
  *
@@ -27,8 +87,9 @@ export function createClient(options: ClientOptions) {
   let token = options.token;
   const base = options.baseUrl.replace(/\/$/, '');
 
-  async function request<T>(method: string, path: string, body?: unknown, extra: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  /** Sends a request and answers the response, or throws the API's error as an AtriumError. */
+  async function send(method: string, path: string, body?: unknown, extra: SendOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept: extra.accept ?? 'application/json', ...extra.headers };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (extra.idempotencyKey) headers['idempotency-key'] = extra.idempotencyKey;
@@ -38,21 +99,20 @@ export function createClient(options: ClientOptions) {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: extra.signal,
     });
-    if (response.status === 204) return undefined as T;
-    const payload = await response.json().catch(() => undefined);
-    if (!response.ok) {
-      const error = payload?.error ?? {};
-      throw new AtriumError(
-        response.status,
-        error.type ?? 'api_error',
-        error.code ?? 'unknown',
-        error.message ?? response.statusText,
-        error.param,
-        error.request_id ?? response.headers.get('x-request-id') ?? undefined,
-      );
-    }
-    return payload as T;
+    if (!response.ok) throw await errorOf(response);
+    return response;
   }
+
+  async function request<T>(method: string, path: string, body?: unknown, extra: SendOptions = {}): Promise<T> {
+    const response = await send(method, path, body, extra);
+    if (response.status === 204) return undefined as T;
+    return (await response.json().catch(() => undefined)) as T;
+  }
+
+  const gatewayCall = (options: GatewayCallOptions): SendOptions => ({
+    signal: options.signal,
+    headers: options.workspaceId ? { 'x-atrium-workspace': options.workspaceId } : undefined,
+  });
 
   const query = (params: Record<string, string | number | undefined>) => {
     const search = new URLSearchParams();
@@ -121,6 +181,106 @@ export function createClient(options: ClientOptions) {
         request<{ organization: Organization; role: Role; membership_id: string }>('POST', '/api/v1/invitations/accept', {
           token: invitationToken,
         }),
+    },
+    /** Model provider connections (OpenAI, Azure OpenAI, Anthropic, Gemini or any OpenAI-compatible server). */
+    providers: {
+      list: () => request<{ data: Provider[] }>('GET', '/api/v1/providers'),
+      get: (id: string) => request<Provider>('GET', `/api/v1/providers/${encodeURIComponent(id)}`),
+      create: (input: CreateProviderInput, extra?: RequestOptions) => request<Provider>('POST', '/api/v1/providers', input, extra),
+      update: (id: string, patch: UpdateProviderInput) => request<Provider>('PATCH', `/api/v1/providers/${encodeURIComponent(id)}`, patch),
+      delete: (id: string) => request<void>('DELETE', `/api/v1/providers/${encodeURIComponent(id)}`),
+      /** Lists the provider's models with the stored key. A refusal is answered as `ok: false`, not thrown. */
+      test: (id: string) => request<ProviderTestResult>('POST', `/api/v1/providers/${encodeURIComponent(id)}/test`, {}),
+    },
+    /** Model aliases served by ordered (`fallback`) or weighted (`loadbalance`) targets. */
+    routes: {
+      list: () => request<{ data: Route[] }>('GET', '/api/v1/routes'),
+      get: (id: string) => request<Route>('GET', `/api/v1/routes/${encodeURIComponent(id)}`),
+      create: (input: CreateRouteInput, extra?: RequestOptions) => request<Route>('POST', '/api/v1/routes', input, extra),
+      update: (id: string, patch: UpdateRouteInput) => request<Route>('PATCH', `/api/v1/routes/${encodeURIComponent(id)}`, patch),
+      delete: (id: string) => request<void>('DELETE', `/api/v1/routes/${encodeURIComponent(id)}`),
+    },
+    /**
+     * Gateway limits, budgets, cache and allowed models. Each scope has its own policy; a call must
+     * pass those of its key, its workspace and the organization. `put` replaces a scope's whole
+     * policy: a field left out is cleared, as with `null`.
+     */
+    policies: {
+      organization: {
+        get: () => request<GatewayPolicy>('GET', '/api/v1/gateway/policy'),
+        put: (input: PolicyInput) => request<GatewayPolicy>('PUT', '/api/v1/gateway/policy', input),
+      },
+      workspace: {
+        get: (workspaceId: string) => request<GatewayPolicy>('GET', `/api/v1/gateway/workspaces/${encodeURIComponent(workspaceId)}/policy`),
+        put: (workspaceId: string, input: PolicyInput) =>
+          request<GatewayPolicy>('PUT', `/api/v1/gateway/workspaces/${encodeURIComponent(workspaceId)}/policy`, input),
+      },
+      apiKey: {
+        get: (apiKeyId: string) => request<GatewayPolicy>('GET', `/api/v1/gateway/keys/${encodeURIComponent(apiKeyId)}/policy`),
+        put: (apiKeyId: string, input: PolicyInput) =>
+          request<GatewayPolicy>('PUT', `/api/v1/gateway/keys/${encodeURIComponent(apiKeyId)}/policy`, input),
+      },
+    },
+    /** Model prices (platform and organization), every version, newest first. */
+    prices: {
+      list: (filter: { model?: string } = {}) => request<{ data: Price[] }>('GET', `/api/v1/prices${query(filter)}`),
+      /** Adds a new version of the organization's price; earlier calls keep their cost. */
+      create: (input: CreatePriceInput, extra?: RequestOptions) => request<Price>('POST', '/api/v1/prices', input, extra),
+    },
+    /** Gateway usage and cost, grouped by `day` (the default), `model`, `key`, `workspace` or `provider`. */
+    usage: {
+      get: (filter: UsageQuery = {}) => request<UsageReport>('GET', `/api/v1/usage${query({ ...filter })}`),
+      /** The same report as CSV text (a header line, then one line per group). */
+      csv: async (filter: UsageQuery = {}) => {
+        const response = await send('GET', `/api/v1/usage${query({ ...filter, format: 'csv' })}`, undefined, { accept: 'text/csv' });
+        return response.text();
+      },
+    },
+    /** The gateway's request log, newest first. */
+    requestLogs: {
+      list: (filter: RequestLogFilter & { limit?: number; cursor?: string } = {}) =>
+        request<Page<RequestLog>>('GET', `/api/v1/request-logs${query({ ...filter })}`),
+      get: (id: string) => request<RequestLogDetail>('GET', `/api/v1/request-logs/${encodeURIComponent(id)}`),
+      /**
+       * Every matching entry, newest first, fetching pages of `pageSize` (default 100) as the loop asks.
+       *
+       * @example
+       * for await (const entry of atrium.requestLogs.iterate({ status: 'error' })) console.log(entry.error_code);
+       */
+      iterate: (filter: RequestLogFilter = {}, options: { pageSize?: number } = {}) =>
+        paginate((cursor) =>
+          request<Page<RequestLog>>('GET', `/api/v1/request-logs${query({ ...filter, limit: options.pageSize ?? 100, cursor })}`),
+        ),
+    },
+    /** The OpenAI-compatible chat endpoint (`POST /v1/chat/completions`). */
+    chat: {
+      /**
+       * One chat completion.
+       *
+       * @example
+       * const completion = await atrium.chat.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+       * console.log(completion.choices[0].message.content);
+       */
+      create: (input: ChatRequest, options: GatewayCallOptions = {}) =>
+        request<ChatCompletion>('POST', '/v1/chat/completions', { ...input, stream: false }, gatewayCall(options)),
+      /**
+       * A streamed chat completion. Resolves once the gateway accepted the call (errors before the
+       * first chunk reject here); iterate it for the chunks. An error the gateway sends mid-stream is
+       * thrown from the loop as an AtriumError.
+       *
+       * @example
+       * const stream = await atrium.chat.stream({ model: 'fast', messages: [{ role: 'user', content: 'Hi' }] });
+       * for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta.content ?? '');
+       */
+      stream: async (input: ChatRequest, options: GatewayCallOptions = {}): Promise<ChatStream> =>
+        openChatStream(
+          await send('POST', '/v1/chat/completions', { ...input, stream: true }, { ...gatewayCall(options), accept: 'text/event-stream' }),
+        ),
+    },
+    /** The models the credential may call through the gateway: route aliases and `<provider>/<model>`. */
+    models: {
+      list: (options: GatewayCallOptions = {}) =>
+        request<{ object: 'list'; data: GatewayModel[] }>('GET', '/v1/models', undefined, gatewayCall(options)),
     },
   };
 }

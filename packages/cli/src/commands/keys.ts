@@ -2,6 +2,7 @@ import type { ApiKey } from '@atrium/sdk';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type CliIo, commandContext } from '../context.ts';
 import { type Column, formatDate, formatRecord, formatTable, type Output } from '../output.ts';
+import { isoDate } from '../parsers.ts';
 
 /** `revoked`, `expired`, `rotated` (replaced, still valid until it expires) or `active`. */
 const status = (key: ApiKey, now = Date.now()) => {
@@ -36,12 +37,6 @@ function printSecret(output: Output, key: ApiKey & { key: string }, extra: [stri
   );
   output.note('warning: store this key now; it will not be shown again');
 }
-
-const isoDate = (value: string) => {
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new InvalidArgumentError('expected an ISO 8601 date, e.g. 2026-01-31T00:00:00Z');
-  return new Date(time).toISOString();
-};
 
 const seconds = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of seconds');
