@@ -30,7 +30,8 @@ return result`;
 /** The shared cache for multi-node deployments. Keys are namespaced by `prefix`. */
 export async function createRedisCache(url: string, options: { prefix?: string } = {}): Promise<Cache> {
   const prefix = options.prefix ?? 'atrium:';
-  const client = new Redis(url, { keyPrefix: prefix, lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Auto-pipelining sends the commands of one event-loop turn in one write: fewer system calls under load.
+  const client = new Redis(url, { keyPrefix: prefix, lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   await client.connect();
   client.defineCommand('atriumConsume', { lua: CONSUME });
   const consumeScript = (

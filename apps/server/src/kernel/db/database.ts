@@ -17,7 +17,8 @@ export interface QueryResult<Row = Record<string, unknown>> {
 
 /** A raw SQL runner: the system connection, or the client behind one transaction. */
 export interface SqlRunner {
-  query<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<Row>>;
+  /** `name` makes it a prepared statement on PostgreSQL (parsed and planned once per connection). */
+  query<Row = Record<string, unknown>>(text: string, values?: unknown[], name?: string): Promise<QueryResult<Row>>;
 }
 
 export interface Database {
@@ -60,7 +61,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     kind: 'postgres',
     db: drizzlePg(pool) as unknown as Db,
-    sql: { query: (text, values) => pool.query(text, values) as never },
+    sql: { query: (text, values, name) => (name ? pool.query({ name, text, values }) : pool.query(text, values)) as never },
     exec: async (text) => {
       const result = (await pool.query(text)) as unknown as QueryResult | QueryResult[];
       return Array.isArray(result) ? (result[result.length - 1] ?? { rows: [] }) : result;

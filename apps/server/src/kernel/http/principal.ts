@@ -29,6 +29,8 @@ declare module 'fastify' {
     principals?: Array<Principal['type']>;
     /** False: the route ignores `Idempotency-Key` (streaming answers cannot be stored and replayed). */
     idempotency?: boolean;
+    /** False: no request context (id, IP, user agent) for events emitted during the request. */
+    requestContext?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -434,6 +434,31 @@ describe('gateway: limits, budgets and cache', () => {
     expect(refused.reason).toMatchObject({ status: 429, code: 'insufficient_quota', type: 'insufficient_quota' });
   });
 
+  it('keeps request and response bodies only for organizations that opted in', async () => {
+    const owner = await tenant();
+    await connect(owner, { name: 'p', type: 'openai-compatible', base_url: `${mock.url}/v1` });
+    const ask = async (content: string, stream: boolean) => {
+      const response = await client.request('POST', '/v1/chat/completions', {
+        token: owner.key,
+        body: { model: 'p/mock-small', stream, messages: [{ role: 'user', content }] },
+      });
+      expect(response.status).toBe(200);
+      return response.headers['x-request-id'];
+    };
+    const detail = async (requestId: string) => {
+      const entry = (await logs(owner)).find((log) => log.request_id === requestId);
+      return (await client.request('GET', `/api/v1/request-logs/${entry?.id}`, { token: owner.token })).body;
+    };
+    const before = await ask('not kept', false);
+    expect(await detail(String(before))).toMatchObject({ request_body: null, response_body: null });
+    await policy(owner, '/api/v1/gateway/policy', { log_bodies: true });
+    const kept = await detail(String(await ask('keep this', false)));
+    expect(kept.request_body).toContain('keep this');
+    expect(kept.response_body).toContain('You said: keep this');
+    const streamed = await detail(String(await ask('stream this', true)));
+    expect(streamed.response_body).toBe('Hello from mock-small. You said: stream this');
+  });
+
   it('restricts a key to its allowed models', async () => {
     const owner = await tenant();
     await connect(owner, { name: 'p', type: 'openai-compatible', base_url: `${mock.url}/v1` });

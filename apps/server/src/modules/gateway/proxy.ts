@@ -22,6 +22,7 @@ import type { Admission, Limits } from './limits.ts';
 import { costOf } from './prices.ts';
 import { type Breakers, callWithFallback, type Plan, planFor, type Target } from './router.ts';
 import { type GatewayStore, type OrgGatewayConfig, type Policy, policyKey } from './store.ts';
+import { objectSource, rawSource, type StreamSource } from './stream.ts';
 import type { UsageRecord, UsageWriter } from './usage.ts';
 
 export interface ProxyDependencies {
@@ -239,7 +240,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
   // The /v1 bodies are the providers' to judge: no schema validation here (validateChat checks
   // what Atrium relies on), so unknown fields travel upstream untouched and nothing is re-parsed.
   const tags = ['OpenAI-compatible'];
-  const config = { permission: 'gateway:use', idempotency: false } as const;
+  const config = { permission: 'gateway:use', idempotency: false, requestContext: false } as const;
   const bodyLimit = 20 * 1024 * 1024;
 
   app.post(
@@ -323,12 +324,19 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
           return reply.type('application/json').send(text);
         }
 
+        const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
         const result = await callWithFallback(
           plan,
           breakers,
           abort.signal,
-          (candidate, signal) =>
-            adapters[candidate.connection.type].chatStream(candidate.connection, { ...body, model: candidate.model }, { signal }),
+          (candidate, signal): Promise<StreamSource> => {
+            const adapter = adapters[candidate.connection.type];
+            const request = { ...body, model: candidate.model };
+            // OpenAI-format upstreams pass through as bytes; the others are translated chunk by chunk.
+            if (adapter.chatStreamRaw)
+              return adapter.chatStreamRaw(candidate.connection, request, { signal }).then((raw) => rawSource(raw, includeUsage));
+            return adapter.chatStream(candidate.connection, request, { signal }).then((chunks) => objectSource(chunks, includeUsage));
+          },
           tried,
         );
         ({ target, attempts } = result);
@@ -366,13 +374,12 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
     body: ChatRequest,
     row: UsageRecord['row'],
     admission: Admission | undefined,
-    chunks: AsyncIterable<ChatChunk>,
+    source: StreamSource,
     abort: AbortController,
     upstreamStart: number,
     cacheTo: { key: string; ttl: number } | undefined,
   ) {
     const raw = reply.raw;
-    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     reply.hijack();
     raw.writeHead(200, {
       ...(reply.getHeaders() as Record<string, string>),
@@ -381,33 +388,23 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
       connection: 'keep-alive',
     });
     raw.flushHeaders();
-    let measured: Usage | undefined;
-    const generated: string[] = [];
-    const replay: ChatChunk[] | undefined = cacheTo ? [] : undefined;
     let failure: unknown;
     try {
-      for await (const chunk of chunks) {
+      await source.run((text) => {
         row.firstTokenMs ??= Math.round(performance.now() - upstreamStart);
-        if (chunk.usage) measured = usageFromOpenAI(chunk.usage);
-        for (const choice of chunk.choices) {
-          const delta = choice.delta as ChatMessage | undefined;
-          if (typeof delta?.content === 'string') generated.push(delta.content);
-          for (const call of delta?.tool_calls ?? []) if (call.function?.arguments) generated.push(call.function.arguments);
-        }
-        replay?.push(chunk);
-        if (!includeUsage) {
-          if (chunk.usage && chunk.choices.length === 0) continue;
-          if ('usage' in chunk) delete chunk.usage;
-        }
-        if (!raw.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drained(raw);
-        if (abort.signal.aborted) break;
-      }
+        if (!raw.write(text)) return drained(raw);
+      }, abort.signal);
     } catch (error) {
       failure = error;
     }
     const clientGone = abort.signal.aborted;
+    let measured = source.usage();
     if (!measured) {
-      measured = { input: await countTokens(conversationText(body.messages)), output: await countTokens(generated.join('')), cached: 0 };
+      measured = {
+        input: await countTokens(conversationText(body.messages)),
+        output: await countTokens(source.generatedText()),
+        cached: 0,
+      };
       row.estimated = true;
     }
     const target = { type: row.provider as ProviderType, model: row.model ?? '' };
@@ -426,7 +423,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
     try {
       await usage.record({
         row,
-        bodies: logsBodies(caller) ? { request: JSON.stringify(body), response: generated.join('') } : undefined,
+        bodies: logsBodies(caller) ? { request: JSON.stringify(body), response: source.generatedText() } : undefined,
       });
     } catch (error) {
       // The answer streamed but its usage is not durable: end the stream with an error, not [DONE].
@@ -444,9 +441,9 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
       );
       return;
     }
-    if (replay && cacheTo && measured) {
+    if (cacheTo) {
       const answer: CachedAnswer = {
-        chunks: replay,
+        chunks: source.chunks(),
         usage: measured,
         provider: String(reply.getHeader('x-atrium-provider') ?? ''),
         model: row.model ?? '',

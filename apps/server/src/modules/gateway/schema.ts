@@ -159,5 +159,5 @@ export const gatewayRequestBodies = pgTable(
     response: text('response'),
     createdAt: createdAt(),
   },
-  (table) => [tenantPolicy()],
+  () => [tenantPolicy()],
 ).enableRLS();

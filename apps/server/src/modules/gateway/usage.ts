@@ -1,6 +1,6 @@
 import { createGroupCommit } from '../../kernel/db/group-commit.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import { gatewayRequestBodies, gatewayRequests } from './schema.ts';
+import type { gatewayRequests } from './schema.ts';
 
 export type UsageRow = typeof gatewayRequests.$inferInsert;
 export interface UsageRecord {
@@ -8,30 +8,75 @@ export interface UsageRecord {
   bodies?: { request: string | null; response: string | null };
 }
 
+// One statement for any batch size: a column of arrays per field, unnested into rows. Prepared
+// once per connection; no query builder on the hot path.
+const COLUMNS: Array<[column: string, type: string, value: (row: UsageRow) => unknown]> = [
+  ['id', 'text', (row) => row.id],
+  ['org_id', 'text', (row) => row.orgId],
+  ['request_id', 'text', (row) => row.requestId ?? null],
+  ['workspace_id', 'text', (row) => row.workspaceId ?? null],
+  ['api_key_id', 'text', (row) => row.apiKeyId ?? null],
+  ['user_id', 'text', (row) => row.userId ?? null],
+  ['endpoint', 'text', (row) => row.endpoint],
+  ['requested_model', 'text', (row) => row.requestedModel],
+  ['connection_id', 'text', (row) => row.connectionId ?? null],
+  ['provider', 'text', (row) => row.provider ?? null],
+  ['model', 'text', (row) => row.model ?? null],
+  ['status', 'int4', (row) => row.status],
+  ['error_code', 'text', (row) => row.errorCode ?? null],
+  ['stream', 'bool', (row) => row.stream ?? false],
+  ['input_tokens', 'int4', (row) => row.inputTokens ?? 0],
+  ['output_tokens', 'int4', (row) => row.outputTokens ?? 0],
+  ['cached_tokens', 'int4', (row) => row.cachedTokens ?? 0],
+  ['cost_micros', 'int8', (row) => row.costMicros ?? 0],
+  ['estimated', 'bool', (row) => row.estimated ?? false],
+  ['cache', 'text', (row) => row.cache ?? null],
+  ['attempts', 'int4', (row) => row.attempts ?? 1],
+  ['latency_ms', 'int4', (row) => row.latencyMs],
+  ['overhead_ms', 'int4', (row) => row.overheadMs ?? null],
+  ['first_token_ms', 'int4', (row) => row.firstTokenMs ?? null],
+  ['created_at', 'timestamptz', (row) => (row.createdAt ?? new Date()).toISOString()],
+];
+const INSERT_REQUESTS = `insert into gateway_requests (${COLUMNS.map(([column]) => column).join(', ')})
+  select * from unnest(${COLUMNS.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ')})
+  on conflict (id) do nothing`;
+const INSERT_BODIES = `insert into gateway_request_bodies (request_id, org_id, request, response)
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+  on conflict (request_id) do nothing`;
+
 /**
  * The durable usage writer. Every gateway request's row is group-committed: a response completes
- * only after its row is in the database, and concurrent requests share one INSERT. The writer is
- * a system writer: one batch spans organisations, so it runs as the owner (each row carries its
- * `org_id`, and reads go through withTenant as everywhere else).
+ * only after its row is in the database, and concurrent requests share one INSERT (one round trip,
+ * committed on its own). The writer is a system writer: one batch spans organisations, so it runs
+ * as the owner (each row carries its `org_id`; reads go through withTenant as everywhere else).
+ * Bodies, kept only for organisations that opted in, are written after their rows; losing them in
+ * a crash never loses usage.
  */
 export function createUsageWriter(kernel: Kernel) {
-  const { database } = kernel;
+  const { database, log } = kernel;
   const commit = createGroupCommit<UsageRecord>({
     maxBatch: 500,
     async write(records) {
-      await database.db.transaction(async (tx) => {
-        await tx
-          .insert(gatewayRequests)
-          .values(records.map((record) => record.row))
-          .onConflictDoNothing();
-        const bodies = records.filter((record) => record.bodies);
-        if (bodies.length) {
-          await tx
-            .insert(gatewayRequestBodies)
-            .values(bodies.map((record) => ({ requestId: record.row.id, orgId: record.row.orgId, ...record.bodies })))
-            .onConflictDoNothing();
-        }
-      });
+      const rows = records.map((record) => record.row);
+      await database.sql.query(
+        INSERT_REQUESTS,
+        COLUMNS.map(([, , value]) => rows.map(value)),
+        'gateway_usage_insert',
+      );
+      const withBodies = records.filter((record) => record.bodies);
+      if (!withBodies.length) return;
+      await database.sql
+        .query(
+          INSERT_BODIES,
+          [
+            withBodies.map((record) => record.row.id),
+            withBodies.map((record) => record.row.orgId),
+            withBodies.map((record) => record.bodies?.request ?? null),
+            withBodies.map((record) => record.bodies?.response ?? null),
+          ],
+          'gateway_bodies_insert',
+        )
+        .catch((error) => log.error({ err: error }, 'could not keep gateway request bodies'));
     },
   });
   return {

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { hashSecret } from '../../kernel/crypto/hash.ts';
 import { newId, randomToken } from '../../kernel/crypto/ids.ts';
-import { asSystem, withSystem, withTenant } from '../../kernel/db/tenant.ts';
+import { asSystem, withTenant } from '../../kernel/db/tenant.ts';
 import { AuthenticationError, NotFoundError, ValidationError } from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Role } from '../../kernel/http/permissions.ts';
@@ -30,6 +30,12 @@ const CACHE_TTL_MS = 30_000;
 const STALE = 'stale';
 const STALE_TTL_MS = 2 * CACHE_TTL_MS;
 const LAST_USED_GRANULARITY_MS = 60_000;
+// A per-process copy of recent lookups spares the hot path a cache round trip. It is dropped on
+// every node when a key changes (published on FORGET_CHANNEL), and a lookup that began before a
+// change never fills it (the generation check).
+const LOCAL_TTL_MS = 5_000;
+const LOCAL_MAX_ENTRIES = 10_000;
+const FORGET_CHANNEL = 'apikeys:forget';
 
 /**
  * API keys: `atr_live_` + 40 base62 characters. Only the SHA-256 is stored; the last four are kept
@@ -41,8 +47,27 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
   const { database, cache, events, permissions } = kernel;
   const lastUsedWritten = new Map<string, number>();
 
+  const local = new Map<string, { record: CachedKey; permissions: ReadonlySet<string>; until: number }>();
+  let generation = 0;
+  const dropLocal = (hashes: string[]) => {
+    generation++;
+    for (const hash of hashes) local.delete(hash);
+  };
+  cache
+    .subscribe(FORGET_CHANNEL, (message) => dropLocal(message.split(',')))
+    .catch((error) => kernel.log.error({ err: error }, 'could not subscribe to API key changes'));
+
   async function forget(hashes: string[]) {
+    if (!hashes.length) return;
+    dropLocal(hashes);
     await Promise.all(hashes.map((hash) => cache.set(cacheKey(hash), STALE, STALE_TTL_MS)));
+    await cache.publish(FORGET_CHANNEL, hashes.join(','));
+  }
+
+  /** A key acts with its scopes, within what its creator's role holds now. */
+  function effectivePermissions(record: CachedKey): ReadonlySet<string> {
+    const rolePermissions = permissions.of(record.role ?? '');
+    return new Set(record.scopes.filter((scope) => rolePermissions.has(scope)));
   }
 
   function touch(id: string, orgId: string) {
@@ -190,33 +215,47 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
     /** The principal an API key acts as; throws AuthenticationError when unknown, revoked or expired. */
     async authenticate(secret: string): Promise<Principal> {
       const hash = hashSecret(secret);
+      const now = kernel.clock().getTime();
+      const known = local.get(hash);
       let record: CachedKey | null = null;
-      const cached = await cache.get(cacheKey(hash));
-      if (cached && cached !== STALE) record = JSON.parse(cached) as CachedKey;
-      else {
-        // System context: the key's organisation is what we are looking up.
-        const [row] = await asSystem(database, (db) => db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)));
-        if (row) {
-          record = {
-            id: row.id,
-            orgId: row.orgId,
-            workspaceId: row.workspaceId,
-            createdBy: row.createdBy,
-            scopes: row.scopes,
-            expiresAt: row.expiresAt?.getTime() ?? null,
-            revoked: row.revokedAt !== null,
-            role: await deps.roleOf(row.orgId, row.createdBy),
-          };
-          // Never over an invalidation marker (see STALE).
-          if (!cached) await cache.setIfAbsent(cacheKey(hash), JSON.stringify(record), CACHE_TTL_MS);
+      let keyPermissions: ReadonlySet<string> | undefined;
+      if (known && known.until > now) {
+        record = known.record;
+        keyPermissions = known.permissions;
+      } else {
+        const startedAt = generation;
+        const cached = await cache.get(cacheKey(hash));
+        if (cached && cached !== STALE) {
+          record = JSON.parse(cached) as CachedKey;
+          if (generation === startedAt && record.role) {
+            keyPermissions = effectivePermissions(record);
+            if (local.size >= LOCAL_MAX_ENTRIES) local.clear();
+            local.set(hash, { record, permissions: keyPermissions, until: now + LOCAL_TTL_MS });
+          }
+        } else {
+          // System context: the key's organisation is what we are looking up.
+          const [row] = await asSystem(database, (db) => db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)));
+          if (row) {
+            record = {
+              id: row.id,
+              orgId: row.orgId,
+              workspaceId: row.workspaceId,
+              createdBy: row.createdBy,
+              scopes: row.scopes,
+              expiresAt: row.expiresAt?.getTime() ?? null,
+              revoked: row.revokedAt !== null,
+              role: await deps.roleOf(row.orgId, row.createdBy),
+            };
+            // Never over an invalidation marker (see STALE).
+            if (!cached) await cache.setIfAbsent(cacheKey(hash), JSON.stringify(record), CACHE_TTL_MS);
+          }
         }
       }
-      if (!record || record.revoked || (record.expiresAt !== null && record.expiresAt <= kernel.clock().getTime())) {
+      if (!record || record.revoked || (record.expiresAt !== null && record.expiresAt <= now)) {
         throw new AuthenticationError('The API key is invalid, revoked or expired.', 'invalid_api_key');
       }
       if (!record.role)
         throw new AuthenticationError('The API key’s creator is no longer a member of this organization.', 'invalid_api_key');
-      const rolePermissions = permissions.of(record.role);
       touch(record.id, record.orgId);
       return {
         type: 'api_key',
@@ -225,7 +264,7 @@ export function createApiKeys(kernel: Kernel, deps: { roleOf: (orgId: string, us
         orgId: record.orgId,
         role: record.role,
         workspaceId: record.workspaceId,
-        permissions: new Set(record.scopes.filter((scope) => rolePermissions.has(scope))),
+        permissions: keyPermissions ?? effectivePermissions(record),
       };
     },
   };

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { newId } from '../../kernel/crypto/ids.ts';
 import type { Tx } from '../../kernel/db/database.ts';
-import { asSystem, withTenant } from '../../kernel/db/tenant.ts';
+import { withTenant } from '../../kernel/db/tenant.ts';
 import { ConflictError, NotFoundError, pgErrorCode } from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Role } from '../../kernel/http/permissions.ts';

@@ -1,10 +1,10 @@
 import { abortReason, readError, readJson, send, sseData } from './http.ts';
 import {
+  type CallOptions,
   type ChatChunk,
   type ChatCompletion,
   type ChatRequest,
   type Connection,
-  type EmbeddingRequest,
   type EmbeddingResponse,
   GatewayError,
   type ProviderAdapter,
@@ -46,16 +46,11 @@ export const openAIAdapter: ProviderAdapter = {
     return readJson<ChatCompletion>(response, signal);
   },
 
-  async chatStream(connection, request, { signal }) {
-    const body: ChatRequest = { ...request, stream: true, stream_options: { ...(request.stream_options as object), include_usage: true } };
-    const response = await send(endpoint(connection, 'chat/completions', request.model), {
-      headers: { ...headers(connection, true), accept: 'text/event-stream' },
-      body: JSON.stringify(body),
-      signal,
-    });
-    if (response.statusCode >= 300) throw await readError(response);
-    return chunksOf(response.body, signal);
+  async chatStream(connection, request, options) {
+    return chunksOf(await streamBody(connection, request, options), options.signal);
   },
+
+  chatStreamRaw: streamBody,
 
   async embed(connection, request, { signal }) {
     const response = await send(endpoint(connection, 'embeddings', request.model), {
@@ -73,10 +68,28 @@ export const openAIAdapter: ProviderAdapter = {
   },
 };
 
+/** Opens the upstream event stream (asking for usage) once upstream accepted the call. */
+async function streamBody(connection: Connection, request: ChatRequest, { signal }: CallOptions): Promise<AsyncIterable<Buffer>> {
+  const body: ChatRequest = { ...request, stream: true, stream_options: { ...(request.stream_options as object), include_usage: true } };
+  const response = await send(endpoint(connection, 'chat/completions', request.model), {
+    headers: { ...headers(connection, true), accept: 'text/event-stream' },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (response.statusCode >= 300) throw await readError(response);
+  return response.body;
+}
+
 async function* chunksOf(body: AsyncIterable<Buffer>, signal: AbortSignal): AsyncGenerator<ChatChunk> {
   try {
+    let done = false;
     for await (const { data } of sseData(body)) {
-      if (data === '[DONE]') return;
+      // Read on to the end after [DONE]: dropping the body early makes undici abort the socket.
+      if (done) continue;
+      if (data === '[DONE]') {
+        done = true;
+        continue;
+      }
       let chunk: ChatChunk & { error?: { message?: string } };
       try {
         chunk = JSON.parse(data);

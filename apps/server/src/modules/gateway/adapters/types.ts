@@ -109,6 +109,8 @@ export interface CallOptions {
 export interface ProviderAdapter {
   chat(connection: Connection, request: ChatRequest, options: CallOptions): Promise<ChatCompletion>;
   chatStream(connection: Connection, request: ChatRequest, options: CallOptions): Promise<AsyncIterable<ChatChunk>>;
+  /** For OpenAI-format upstreams: the event stream's raw bytes, passed through without re-encoding. */
+  chatStreamRaw?(connection: Connection, request: ChatRequest, options: CallOptions): Promise<AsyncIterable<Buffer>>;
   embed(connection: Connection, request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResponse>;
   listModels(connection: Connection, options: CallOptions): Promise<string[]>;
 }
