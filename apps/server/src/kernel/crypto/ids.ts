@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 
@@ -15,11 +15,19 @@ export function newId(prefix: string, now = Date.now()): string {
     time = ALPHABET[value % 32] + time;
     value = Math.floor(value / 32);
   }
-  const bytes = randomBytes(16);
+  if (poolOffset + 16 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
   let random = '';
-  for (let index = 0; index < 16; index++) random += ALPHABET[bytes[index] % 32];
+  for (let index = 0; index < 16; index++) random += ALPHABET[pool[poolOffset + index] % 32];
+  poolOffset += 16;
   return `${prefix}_${time}${random}`;
 }
+
+// Ids draw their random part from a pool refilled 256 ids at a time: one system call, not one per id.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
 
 const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

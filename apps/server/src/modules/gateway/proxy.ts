@@ -338,6 +338,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
             return adapter.chatStream(candidate.connection, request, { signal }).then((chunks) => objectSource(chunks, includeUsage));
           },
           tried,
+          true,
         );
         ({ target, attempts } = result);
         describe(row, target, attempts);

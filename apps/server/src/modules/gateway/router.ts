@@ -149,6 +149,8 @@ export async function callWithFallback<T>(
   call: (target: Target, signal: AbortSignal) => Promise<T>,
   /** Told of every try (the target and the tries so far), so a failure can still say who failed. */
   onAttempt?: (target: Target, attempts: number) => void,
+  /** The value keeps reading upstream after the call returns (a stream): client aborts must still reach it. */
+  streamsAfterReturn = false,
 ): Promise<AttemptResult<T>> {
   const order = orderTargets(plan);
   let attempts = 0;
@@ -175,13 +177,20 @@ export async function callWithFallback<T>(
       if (clientSignal.aborted) throw new GatewayError(499, 'api_error', 'client_closed_request', 'The client closed the request.');
       attempts++;
       onAttempt?.(target, attempts);
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(timeoutError(plan.timeoutMs)), plan.timeoutMs);
+      // One controller per try, aborted by its timeout or by the client going away (a listener is
+      // far cheaper than AbortSignal.any on the hot path).
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(timeoutError(plan.timeoutMs)), plan.timeoutMs);
+      const onClientAbort = () => controller.abort(clientSignal.reason);
+      clientSignal.addEventListener('abort', onClientAbort, { once: true });
       try {
-        const value = await call(target, AbortSignal.any([clientSignal, timeout.signal]));
+        const value = await call(target, controller.signal);
         breakers.success(key);
+        // A stream keeps reading upstream after the call returned: the client link stays for it.
+        if (!streamsAfterReturn) clientSignal.removeEventListener('abort', onClientAbort);
         return { value, target, attempts };
       } catch (error) {
+        clientSignal.removeEventListener('abort', onClientAbort);
         lastError = error;
         // This target cannot do what was asked at all (embeddings on Anthropic, n > 1): the next may.
         const unsupported = error instanceof GatewayError && UNSUPPORTED.has(error.code) && order.at(-1) !== target;
