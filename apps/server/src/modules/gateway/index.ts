@@ -71,6 +71,7 @@ export function createGatewayModule(kernel: Kernel, deps: GatewayDependencies) {
     },
     async stop() {
       await usage.flush();
+      await limits.flush();
       await store.stop();
     },
     routes(app: FastifyInstance) {

@@ -10,6 +10,7 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 // Settling adds to counters unconditionally; a limit no counter reaches.
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+const SETTLE_EVERY_MS = 20;
 
 interface Counter {
   kind: 'rpm' | 'rpd' | 'tpm' | 'budget';
@@ -53,6 +54,21 @@ const scopeLabel: Record<PolicyScope, string> = { organization: 'organization', 
 export function createLimits(kernel: Kernel) {
   const { cache, database, log } = kernel;
   const seeded = new Set<string>();
+  // Settlements are batched: one cache command every SETTLE_EVERY_MS for every request that
+  // finished meanwhile, instead of one per request. A reservation is almost always more than the
+  // call really used (it counts max_tokens), so waiting refunds only make limits stricter for a
+  // moment; a call that used more than it reserved is counted at most SETTLE_EVERY_MS late.
+  const unsettled = new Map<string, { add: number; ttlMs: number }>();
+  let settleTimer: NodeJS.Timeout | undefined;
+  async function flushSettlements() {
+    settleTimer = undefined;
+    if (!unsettled.size) return;
+    const checks: CounterCheck[] = [];
+    for (const [key, { add, ttlMs }] of unsettled) if (add !== 0) checks.push({ key, limit: NO_LIMIT, need: 0, add, ttlMs });
+    unsettled.clear();
+    if (!checks.length) return;
+    await cache.consume(checks).catch((error) => log.warn({ err: error }, 'could not settle gateway limits'));
+  }
   const exhaustedNotified = new Set<string>();
 
   /** A budget counter starts from what the database says was spent this period (once per node). */
@@ -160,17 +176,21 @@ export function createLimits(kernel: Kernel) {
     /** Replaces the estimates with what the call really used (and refunds a call that never ran). */
     settle(admission: Admission | undefined, actual: { tokens: number; costMicros: number; counted: boolean }) {
       if (!admission) return;
-      const checks: CounterCheck[] = [];
       for (const counter of admission.counters) {
         let delta = 0;
         if (counter.kind === 'tpm') delta = actual.tokens - counter.check.add;
         else if (counter.kind === 'budget') delta = actual.costMicros - counter.check.add;
         else if (!actual.counted) delta = -1;
-        if (delta !== 0) checks.push({ key: counter.check.key, limit: NO_LIMIT, need: 0, add: delta, ttlMs: counter.check.ttlMs });
+        if (delta === 0) continue;
+        const waiting = unsettled.get(counter.check.key);
+        if (waiting) waiting.add += delta;
+        else unsettled.set(counter.check.key, { add: delta, ttlMs: counter.check.ttlMs });
       }
-      if (!checks.length) return;
-      cache.consume(checks).catch((error) => log.warn({ err: error }, 'could not settle gateway limits'));
+      if (unsettled.size && !settleTimer) settleTimer = setTimeout(flushSettlements, SETTLE_EVERY_MS);
     },
+
+    /** Writes the settlements still waiting (at shutdown). */
+    flush: flushSettlements,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   GatewayError,
   type ProviderAdapter,
   type ProviderType,
+  RAW_TEXT,
   type Usage,
   usageFromOpenAI,
 } from './adapters/types.ts';
@@ -311,7 +312,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
           describe(row, target, attempts);
           Object.assign(row, { inputTokens: measured.input, outputTokens: measured.output, cachedTokens: measured.cached, costMicros });
           if (cacheKey) row.cache = 'miss';
-          const text = JSON.stringify(completion);
+          const text = completion[RAW_TEXT] ?? JSON.stringify(completion);
           row.latencyMs = Math.round(reply.elapsedTime);
           row.overheadMs = Math.max(0, Math.round(reply.elapsedTime - upstreamMs));
           await usage.record({ row, bodies: logsBodies(caller) ? { request: JSON.stringify(body), response: text } : undefined });

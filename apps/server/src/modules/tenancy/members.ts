@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { hashSecret } from '../../kernel/crypto/hash.ts';
 import { newId, randomToken } from '../../kernel/crypto/ids.ts';
-import { asSystem, withSystem, withTenant } from '../../kernel/db/tenant.ts';
+import { asSystem, withTenant } from '../../kernel/db/tenant.ts';
 import { ConflictError, NotFoundError, PermissionError } from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Role } from '../../kernel/http/permissions.ts';

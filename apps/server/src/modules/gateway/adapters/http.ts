@@ -62,6 +62,31 @@ export async function readJson<T>(response: UpstreamResponse, signal: AbortSigna
   }
 }
 
+/** Reads a 2xx body as text; an abort or a broken connection becomes the matching gateway error. */
+export async function readText(response: UpstreamResponse, signal: AbortSignal): Promise<string> {
+  try {
+    return await response.body.text();
+  } catch (error) {
+    if (signal.aborted) throw abortReason(signal);
+    throw new GatewayError(502, 'server_error', 'upstream_stream_broken', 'The provider closed the connection mid-answer.', {
+      retryable: true,
+      cause: error,
+    });
+  }
+}
+
+/** Parses an upstream JSON answer; anything else is the provider's fault (502, retryable). */
+export function parseJson<T>(text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new GatewayError(502, 'server_error', 'upstream_invalid_response', 'The provider sent a response that is not JSON.', {
+      retryable: true,
+      cause: error,
+    });
+  }
+}
+
 /** Turns a non-2xx upstream answer into a gateway error carrying the provider's message. */
 export async function readError(response: UpstreamResponse): Promise<GatewayError> {
   let text = '';

@@ -1,4 +1,4 @@
-import { abortReason, readError, readJson, send, sseData } from './http.ts';
+import { abortReason, parseJson, readError, readJson, readText, send, sseData } from './http.ts';
 import {
   type CallOptions,
   type ChatChunk,
@@ -8,6 +8,7 @@ import {
   type EmbeddingResponse,
   GatewayError,
   type ProviderAdapter,
+  RAW_TEXT,
 } from './types.ts';
 
 const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -43,7 +44,12 @@ export const openAIAdapter: ProviderAdapter = {
       body: JSON.stringify(request),
       signal,
     });
-    return readJson<ChatCompletion>(response, signal);
+    if (response.statusCode >= 300) throw await readError(response);
+    // Keep the provider's bytes: the answer goes back to the client as it came, not re-encoded.
+    const text = await readText(response, signal);
+    const completion = parseJson<ChatCompletion>(text);
+    completion[RAW_TEXT] = text;
+    return completion;
   },
 
   async chatStream(connection, request, options) {

@@ -58,6 +58,9 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/** The upstream's own bytes of a completion, when the adapter passed it through untranslated. */
+export const RAW_TEXT: unique symbol = Symbol('atrium.rawText');
+
 /** An OpenAI `chat.completion` object. */
 export type ChatCompletion = Record<string, unknown> & {
   id: string;
@@ -66,6 +69,7 @@ export type ChatCompletion = Record<string, unknown> & {
   model: string;
   choices: Array<Record<string, unknown>>;
   usage?: OpenAIUsage;
+  [RAW_TEXT]?: string;
 };
 
 /** An OpenAI `chat.completion.chunk` object. */
