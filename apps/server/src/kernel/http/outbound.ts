@@ -1,5 +1,7 @@
+import { type LookupAddress, lookup as lookupCallback } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { Agent } from 'undici';
 import { ValidationError } from '../errors.ts';
 
 // Loopback, private, link-local, carrier-grade NAT, multicast and reserved ranges (IPv4 and IPv6).
@@ -68,4 +70,45 @@ export async function assertOutboundUrl(raw: string, options: { allowPrivateNetw
     );
   }
   return url;
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A DNS lookup for `net.connect` that drops private, loopback and link-local answers and fails when
+ * none is left: checking the address actually connected to closes the window between a URL check
+ * and the connection (DNS rebinding).
+ */
+export function publicOnlyLookup(hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void {
+  lookupCallback(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, []);
+    const allowed = (addresses as LookupAddress[]).filter((entry) => !isBlockedAddress(entry.address));
+    if (!allowed.length) {
+      const refusal: NodeJS.ErrnoException = new Error(
+        `${hostname} resolves only to private or loopback addresses, which this server does not allow.`,
+      );
+      refusal.code = 'EPRIVATEADDRESS';
+      return callback(refusal, []);
+    }
+    if (options.all) return callback(null, allowed);
+    callback(null, allowed[0].address, allowed[0].family);
+  });
+}
+
+/**
+ * The HTTP client for calls made on a tenant's behalf (model providers, later plugins and HTTP
+ * steps): undici keep-alive pools, and unless `allowPrivateNetworks`, every new connection's
+ * resolved address is checked. Use with `assertOutboundUrl` at save time for a clear 400; this is
+ * the guard at call time.
+ */
+export function createOutboundAgent(options: { allowPrivateNetworks: boolean; connections?: number }): Agent {
+  return new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 300_000,
+    connections: options.connections ?? 256,
+    pipelining: 1,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    ...(options.allowPrivateNetworks ? {} : { connect: { lookup: publicOnlyLookup } as never }),
+  });
 }

@@ -132,6 +132,24 @@ describe('gateway: OpenAI-compatible endpoints through the official SDK', () => 
     expect(sent).toMatchObject({ ...body, model: 'mock-small' });
   });
 
+  it('calls Azure OpenAI deployments with its URL scheme, api-version and api-key header', async () => {
+    await connect(owner, {
+      name: 'azure',
+      type: 'azure-openai',
+      base_url: mock.url,
+      api_key: 'az-key',
+      settings: { api_version: '2024-06-01' },
+    });
+    const completion = await owner.openai.chat.completions.create({
+      model: 'azure/my-deployment',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(completion.choices[0].message.content).toContain('You said: hi');
+    expect(mock.calls[0].path).toBe('/openai/deployments/my-deployment/chat/completions?api-version=2024-06-01');
+    expect(mock.calls[0].headers['api-key']).toBe('az-key');
+    expect(mock.calls[0].headers.authorization).toBeUndefined();
+  });
+
   it('returns parallel tool calls', async () => {
     const tools = ['weather', 'time'].map((name) => ({
       type: 'function' as const,

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { asSystem, withTenant } from '../../kernel/db/tenant.ts';
+import { createOutboundAgent } from '../../kernel/http/outbound.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Connection, ConnectionSettings, ProviderType } from './adapters/types.ts';
 import { type Price, PriceTable } from './prices.ts';
@@ -76,6 +77,9 @@ export function createGatewayStore(kernel: Kernel) {
   const { database, vault, cache, log } = kernel;
   const entries = new Map<string, { loadedAt: number; value: Promise<OrgGatewayConfig> }>();
   const prices = new PriceTable();
+  // Tenants' providers go through the outbound policy; the operator's shared connections do not.
+  const tenantAgent = createOutboundAgent({ allowPrivateNetworks: kernel.config.allowPrivateNetworks });
+  const operatorAgent = kernel.config.allowPrivateNetworks ? tenantAgent : createOutboundAgent({ allowPrivateNetworks: true });
   let unsubscribe: Array<() => Promise<void>> = [];
 
   async function load(orgId: string): Promise<OrgGatewayConfig> {
@@ -102,6 +106,7 @@ export function createGatewayStore(kernel: Kernel) {
         workspaceId: row.workspaceId,
         enabled: row.enabled,
         shared: false,
+        dispatcher: tenantAgent,
       };
       config.connectionsById.set(entry.id, entry);
       config.connectionsByName.set(entry.name, entry);
@@ -120,6 +125,7 @@ export function createGatewayStore(kernel: Kernel) {
         workspaceId: null,
         enabled: true,
         shared: true,
+        dispatcher: operatorAgent,
       };
       config.connectionsById.set(entry.id, entry);
       config.connectionsByName.set(entry.name, entry);
@@ -195,6 +201,7 @@ export function createGatewayStore(kernel: Kernel) {
     async stop() {
       await Promise.all(unsubscribe.map((stop) => stop()));
       unsubscribe = [];
+      await Promise.all([tenantAgent.close(), operatorAgent === tenantAgent ? undefined : operatorAgent.close()]);
     },
   };
 }

@@ -484,7 +484,7 @@ async function* chunksOf(body: AsyncIterable<Buffer>, fallbackModel: string, sig
 export const anthropicAdapter: ProviderAdapter = {
   async chat(connection, request, { signal }) {
     const body = toAnthropicRequest(request, false);
-    const response = await send(`${connection.baseUrl}/messages`, {
+    const response = await send(connection, `${connection.baseUrl}/messages`, {
       headers: headers(connection, true),
       body: JSON.stringify(body),
       signal,
@@ -494,7 +494,7 @@ export const anthropicAdapter: ProviderAdapter = {
 
   async chatStream(connection, request, { signal }) {
     const body = toAnthropicRequest(request, true);
-    const response = await send(`${connection.baseUrl}/messages`, {
+    const response = await send(connection, `${connection.baseUrl}/messages`, {
       headers: { ...headers(connection, true), accept: 'text/event-stream' },
       body: JSON.stringify(body),
       signal,
@@ -518,7 +518,11 @@ export const anthropicAdapter: ProviderAdapter = {
       let after: string | undefined;
       for (let page = 0; page < 20; page++) {
         const query = `?limit=1000${after ? `&after_id=${encodeURIComponent(after)}` : ''}`;
-        const response = await send(`${connection.baseUrl}/models${query}`, { method: 'GET', headers: headers(connection, false), signal });
+        const response = await send(connection, `${connection.baseUrl}/models${query}`, {
+          method: 'GET',
+          headers: headers(connection, false),
+          signal,
+        });
         const list = await readJson<{ data?: Array<{ id: string }>; has_more?: boolean; last_id?: string | null }>(response, signal);
         models.push(...(list.data ?? []).map((model) => model.id));
         if (!list.has_more || !list.last_id) break;

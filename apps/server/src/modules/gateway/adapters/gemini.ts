@@ -631,7 +631,7 @@ async function* chunksOf(body: AsyncIterable<Buffer>, model: string, signal: Abo
 export const geminiAdapter: ProviderAdapter = {
   async chat(connection, request, { signal }) {
     const body = toGeminiRequest(request);
-    const response = await send(`${connection.baseUrl}/models/${modelId(request.model)}:generateContent`, {
+    const response = await send(connection, `${connection.baseUrl}/models/${modelId(request.model)}:generateContent`, {
       headers: headers(connection, true),
       body: JSON.stringify(body),
       signal,
@@ -641,7 +641,7 @@ export const geminiAdapter: ProviderAdapter = {
 
   async chatStream(connection, request, { signal }) {
     const body = toGeminiRequest(request);
-    const response = await send(`${connection.baseUrl}/models/${modelId(request.model)}:streamGenerateContent?alt=sse`, {
+    const response = await send(connection, `${connection.baseUrl}/models/${modelId(request.model)}:streamGenerateContent?alt=sse`, {
       headers: { ...headers(connection, true), accept: 'text/event-stream' },
       body: JSON.stringify(body),
       signal,
@@ -665,7 +665,7 @@ export const geminiAdapter: ProviderAdapter = {
         ...(dimensions ? { outputDimensionality: dimensions } : {}),
       })),
     };
-    const response = await send(`${connection.baseUrl}/models/${model}:batchEmbedContents`, {
+    const response = await send(connection, `${connection.baseUrl}/models/${model}:batchEmbedContents`, {
       headers: headers(connection, true),
       body: JSON.stringify(body),
       signal,
@@ -696,7 +696,7 @@ export const geminiAdapter: ProviderAdapter = {
       let pageToken: string | undefined;
       for (let page = 0; page < 20; page++) {
         const query = new URLSearchParams({ pageSize: '1000', ...(pageToken ? { pageToken } : {}) });
-        const response = await send(`${connection.baseUrl}/models?${query}`, {
+        const response = await send(connection, `${connection.baseUrl}/models?${query}`, {
           method: 'GET',
           headers: headers(connection, false),
           signal,

@@ -1,18 +1,14 @@
-import { Agent, type Dispatcher } from 'undici';
-import { connectionError, GatewayError, upstreamError } from './types.ts';
+import type { Agent, Dispatcher } from 'undici';
+import { createOutboundAgent } from '../../../kernel/http/outbound.ts';
+import { type Connection, connectionError, GatewayError, upstreamError } from './types.ts';
 
 /**
- * Upstream HTTP for every adapter: one undici Agent with keep-alive pools per origin. undici's
- * `request` costs a third of the CPU of the global fetch per call (its Request/Response objects).
+ * Upstream HTTP for every adapter: undici keep-alive pools per origin (undici's `request` costs a
+ * third of the CPU of the global fetch per call). Each connection carries the dispatcher its
+ * module chose: tenants' providers go through the outbound policy (each new connection's address
+ * checked unless private networks are allowed), the operator's shared ones do not.
  */
-export const upstreamAgent = new Agent({
-  keepAliveTimeout: 30_000,
-  keepAliveMaxTimeout: 300_000,
-  connections: 256,
-  pipelining: 1,
-  headersTimeout: 0,
-  bodyTimeout: 0,
-});
+let fallbackAgent: Agent | undefined;
 
 export interface UpstreamResponse {
   statusCode: number;
@@ -22,12 +18,15 @@ export interface UpstreamResponse {
 
 /** Sends a request upstream; maps network failures and aborts to gateway errors, not statuses. */
 export async function send(
+  connection: Connection,
   url: string,
   init: { method?: 'GET' | 'POST'; headers: Record<string, string>; body?: string | Buffer; signal: AbortSignal },
 ): Promise<UpstreamResponse> {
   const parsed = new URL(url);
   try {
-    return await upstreamAgent.request({
+    fallbackAgent ??= createOutboundAgent({ allowPrivateNetworks: true });
+    const agent = connection.dispatcher ?? fallbackAgent;
+    return await agent.request({
       origin: parsed.origin,
       path: parsed.pathname + parsed.search,
       method: init.method ?? 'POST',

@@ -39,7 +39,7 @@ function headers(connection: Connection, json: boolean): Record<string, string> 
  */
 export const openAIAdapter: ProviderAdapter = {
   async chat(connection, request, { signal }) {
-    const response = await send(endpoint(connection, 'chat/completions', request.model), {
+    const response = await send(connection, endpoint(connection, 'chat/completions', request.model), {
       headers: headers(connection, true),
       body: JSON.stringify(request),
       signal,
@@ -59,7 +59,7 @@ export const openAIAdapter: ProviderAdapter = {
   chatStreamRaw: streamBody,
 
   async embed(connection, request, { signal }) {
-    const response = await send(endpoint(connection, 'embeddings', request.model), {
+    const response = await send(connection, endpoint(connection, 'embeddings', request.model), {
       headers: headers(connection, true),
       body: JSON.stringify(request),
       signal,
@@ -68,7 +68,7 @@ export const openAIAdapter: ProviderAdapter = {
   },
 
   async listModels(connection, { signal }) {
-    const response = await send(endpoint(connection, 'models'), { method: 'GET', headers: headers(connection, false), signal });
+    const response = await send(connection, endpoint(connection, 'models'), { method: 'GET', headers: headers(connection, false), signal });
     const list = await readJson<{ data?: Array<{ id: string }> }>(response, signal);
     return (list.data ?? []).map((model) => model.id);
   },
@@ -77,7 +77,7 @@ export const openAIAdapter: ProviderAdapter = {
 /** Opens the upstream event stream (asking for usage) once upstream accepted the call. */
 async function streamBody(connection: Connection, request: ChatRequest, { signal }: CallOptions): Promise<AsyncIterable<Buffer>> {
   const body: ChatRequest = { ...request, stream: true, stream_options: { ...(request.stream_options as object), include_usage: true } };
-  const response = await send(endpoint(connection, 'chat/completions', request.model), {
+  const response = await send(connection, endpoint(connection, 'chat/completions', request.model), {
     headers: { ...headers(connection, true), accept: 'text/event-stream' },
     body: JSON.stringify(body),
     signal,

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { AppError, type ErrorType } from '../../../kernel/errors.ts';
 
 export const PROVIDER_TYPES = ['openai', 'azure-openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
@@ -12,6 +13,8 @@ export interface Connection {
   baseUrl: string;
   apiKey?: string;
   settings: ConnectionSettings;
+  /** The HTTP client to call it through (the outbound policy for tenants' connections). */
+  dispatcher?: Dispatcher;
 }
 
 export interface ConnectionSettings {
