@@ -392,9 +392,14 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
     raw.flushHeaders();
     let failure: unknown;
     try {
-      await source.run((text) => {
+      await source.run((pieces) => {
         row.firstTokenMs ??= Math.round(performance.now() - upstreamStart);
-        if (!raw.write(text)) return drained(raw);
+        // Everything one upstream read delivered leaves in one system call.
+        raw.cork();
+        let flowing = true;
+        for (const piece of pieces) flowing = raw.write(piece) && flowing;
+        raw.uncork();
+        if (!flowing) return drained(raw);
       }, abort.signal);
     } catch (error) {
       failure = error;

@@ -5,8 +5,11 @@ import { type ChatChunk, type ChatMessage, GatewayError, type Usage, usageFromOp
  * with the usage block (which Atrium always asks for) dropped unless the client asked for it.
  */
 export interface StreamSource {
-  /** Hands each piece of output to `write` as upstream sends it; returns at the end, throws on failure. */
-  run(write: (text: string) => Promise<void> | void, signal: AbortSignal): Promise<void>;
+  /**
+   * Hands the output to `write` as upstream sends it (everything one upstream read delivered in one
+   * call); returns at the end, throws on failure.
+   */
+  run(write: (pieces: Array<string | Buffer>) => Promise<void> | void, signal: AbortSignal): Promise<void>;
   usage(): Usage | undefined;
   /** The generated text so far (content and tool arguments), for the tokenizer when upstream sent no usage. */
   generatedText(): string;
@@ -37,11 +40,11 @@ export function objectSource(source: AsyncIterable<ChatChunk>, includeUsage: boo
           if (chunk.usage && chunk.choices.length === 0) continue;
           if ('usage' in chunk) {
             const { usage: _usage, ...rest } = chunk;
-            await write(`data: ${JSON.stringify(rest)}\n\n`);
+            await write([`data: ${JSON.stringify(rest)}\n\n`]);
             continue;
           }
         }
-        await write(`data: ${JSON.stringify(chunk)}\n\n`);
+        await write([`data: ${JSON.stringify(chunk)}\n\n`]);
         if (signal.aborted) return;
       }
     },
@@ -51,19 +54,27 @@ export function objectSource(source: AsyncIterable<ChatChunk>, includeUsage: boo
   };
 }
 
+const BLANK_LINE = Buffer.from('\n\n');
+const DATA = Buffer.from('data:');
+const DONE = Buffer.from('[DONE]');
+const USAGE_OBJECT = Buffer.from('"usage":{');
+const USAGE_NULL = Buffer.from(',"usage":null');
+const ERROR_START = Buffer.from('{"error"');
+const EVENT_END = Buffer.from('\n\n');
+
 /**
  * An OpenAI-format upstream body passed through as bytes: events are cut at blank lines and
- * forwarded as they are; only an event that carries usage (or an error) is parsed. Everything one
+ * forwarded without decoding; only an event that carries usage (or an error) is parsed. What one
  * upstream read delivers goes out in one write.
  */
 export function rawSource(body: AsyncIterable<Buffer>, includeUsage: boolean): StreamSource {
   let usage: Usage | undefined;
-  const events: string[] = [];
+  const events: Buffer[] = [];
   const parsed = () => {
     const chunks: ChatChunk[] = [];
     for (const data of events) {
       try {
-        chunks.push(JSON.parse(data) as ChatChunk);
+        chunks.push(JSON.parse(data.toString('utf8')) as ChatChunk);
       } catch {
         // Not JSON: nothing to count or replay.
       }
@@ -72,38 +83,48 @@ export function rawSource(body: AsyncIterable<Buffer>, includeUsage: boolean): S
   };
   return {
     async run(write, signal) {
-      let pending = '';
+      let pending: Buffer = Buffer.alloc(0);
       for await (const piece of body) {
-        pending += piece.toString('utf8');
-        if (pending.includes('\r')) pending = pending.replaceAll('\r\n', '\n');
-        let out = '';
-        let boundary = pending.indexOf('\n\n');
+        pending = pending.length ? Buffer.concat([pending, piece]) : piece;
+        if (pending.includes(13)) pending = Buffer.from(pending.toString('utf8').replaceAll('\r\n', '\n'));
+        const out: Array<string | Buffer> = [];
+        let start = 0;
+        let boundary = pending.indexOf(BLANK_LINE, start);
         while (boundary !== -1) {
-          const event = pending.slice(0, boundary);
-          pending = pending.slice(boundary + 2);
-          boundary = pending.indexOf('\n\n');
-          if (!event.startsWith('data:')) continue;
-          const data = event.slice(event.charCodeAt(5) === 32 ? 6 : 5);
+          const event = pending.subarray(start, boundary);
+          start = boundary + 2;
+          boundary = pending.indexOf(BLANK_LINE, start);
+          if (!event.subarray(0, 5).equals(DATA)) continue;
+          const data = event.subarray(event[5] === 32 ? 6 : 5);
           // Atrium ends the stream itself, once the usage is durable.
-          if (data === '[DONE]') continue;
-          if (data.startsWith('{"error"')) {
-            const message = (JSON.parse(data) as { error?: { message?: string } }).error?.message;
+          if (data.equals(DONE)) continue;
+          if (data.subarray(0, ERROR_START.length).equals(ERROR_START)) {
+            const message = (JSON.parse(data.toString('utf8')) as { error?: { message?: string } }).error?.message;
             throw new GatewayError(502, 'server_error', 'upstream_error', message ?? 'The provider sent an error mid-stream.');
           }
           events.push(data);
-          if (data.includes('"usage":{')) {
-            const chunk = JSON.parse(data) as ChatChunk;
+          if (data.includes(USAGE_OBJECT)) {
+            const chunk = JSON.parse(data.toString('utf8')) as ChatChunk;
             usage = usageFromOpenAI(chunk.usage) ?? usage;
             if (!includeUsage) {
               if (chunk.choices.length === 0) continue;
               const { usage: _usage, ...rest } = chunk;
-              out += `data: ${JSON.stringify(rest)}\n\n`;
+              out.push(`data: ${JSON.stringify(rest)}\n\n`);
               continue;
             }
           }
-          out += `data: ${includeUsage ? data : data.replace(',"usage":null', '')}\n\n`;
+          if (!includeUsage) {
+            const at = data.indexOf(USAGE_NULL);
+            if (at !== -1) {
+              out.push(Buffer.concat([DATA, Buffer.from(' '), data.subarray(0, at), data.subarray(at + USAGE_NULL.length), EVENT_END]));
+              continue;
+            }
+          }
+          out.push(event, EVENT_END);
         }
-        if (out) await write(out);
+        // Keep the unfinished event (copied: the piece it lives in is not ours to hold).
+        pending = start < pending.length ? Buffer.from(pending.subarray(start)) : Buffer.alloc(0);
+        if (out.length) await write(out);
         if (signal.aborted) return;
       }
     },
