@@ -99,6 +99,8 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
       await http.close();
       await modules.gateway.stop();
       if (started) await kernel.jobs.stop();
+      // After the jobs: a delivery still running needs its connection.
+      await modules.webhooks.service.close();
       await kernel.cache.close();
       await kernel.database.close();
     },

@@ -3,7 +3,7 @@ import { newId } from '../../kernel/crypto/ids.ts';
 import { withTenant } from '../../kernel/db/tenant.ts';
 import { NotFoundError, ValidationError } from '../../kernel/errors.ts';
 import type { DomainEvent } from '../../kernel/events/events.ts';
-import { assertOutboundUrl } from '../../kernel/http/outbound.ts';
+import { assertOutboundUrl, createOutboundAgent } from '../../kernel/http/outbound.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { webhookAttempts, webhookEndpoints, webhookMessages } from './schema.ts';
 import { matchesEventType, newWebhookSecret, RETRY_SCHEDULE_SECONDS, signatureHeaders } from './signing.ts';
@@ -40,6 +40,8 @@ export function endpointWants(
 /** Endpoints, fan-out of domain events to them, and signed delivery with retries. */
 export function createWebhooksService(kernel: Kernel) {
   const { database, vault, jobs, config, events } = kernel;
+  // Deliveries go through the outbound policy: each connection's address is checked when it is made.
+  const outbound = createOutboundAgent({ allowPrivateNetworks: config.allowPrivateNetworks, connections: 32 });
 
   function checkEventTypes(types: string[]) {
     const known = new Set(events.catalog().map((entry) => entry.type));
@@ -101,15 +103,18 @@ export function createWebhooksService(kernel: Kernel) {
     let error: string | null = null;
     try {
       await assertOutboundUrl(endpoint.url, { allowPrivateNetworks: config.allowPrivateNetworks });
-      const response = await fetch(endpoint.url, {
+      const target = new URL(endpoint.url);
+      // No redirects are followed: a 3xx is the endpoint's answer.
+      const response = await outbound.request({
+        origin: target.origin,
+        path: target.pathname + target.search,
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'Atrium-Webhooks/1', ...headers },
         body: message.body,
-        redirect: 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      statusCode = response.status;
-      excerpt = (await response.text()).slice(0, 1024);
+      statusCode = response.statusCode;
+      excerpt = (await response.body.text()).slice(0, 1024);
     } catch (caught) {
       error = caught instanceof Error ? caught.message.slice(0, 500) : String(caught);
     }
@@ -168,6 +173,8 @@ export function createWebhooksService(kernel: Kernel) {
   }
 
   return {
+    /** Closes the delivery connections (at shutdown). */
+    close: () => outbound.close(),
     deliver,
 
     /** Fans a domain event out to every enabled endpoint of its organization that subscribes to it. */
