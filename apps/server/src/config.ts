@@ -44,6 +44,7 @@ export const configSchema = z.object({
   ATRIUM_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   ATRIUM_COOKIE_SECURE: bool.optional(),
   ATRIUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
+  ATRIUM_REQUEST_BODY_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_WEB_DIST: z.string().optional(),
   ATRIUM_PROCESSES: z.coerce.number().int().min(1).max(256).optional(),
@@ -100,6 +101,8 @@ export interface Config {
   loginMaxFailures: number;
   /** Days audit entries are kept (0: forever). Plans will override it per organisation. */
   auditRetentionDays: number;
+  /** Days kept gateway request and response bodies live (0: forever); usage rows are not affected. */
+  requestBodyRetentionDays: number;
   cookieSecure: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   webDist: string | undefined;
@@ -147,6 +150,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     scryptCost: raw.ATRIUM_SCRYPT_COST,
     loginMaxFailures: raw.ATRIUM_LOGIN_MAX_FAILURES,
     auditRetentionDays: raw.ATRIUM_AUDIT_RETENTION_DAYS,
+    requestBodyRetentionDays: raw.ATRIUM_REQUEST_BODY_RETENTION_DAYS,
     cookieSecure: raw.ATRIUM_COOKIE_SECURE ?? raw.ATRIUM_PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: raw.LOG_LEVEL,
     webDist: raw.ATRIUM_WEB_DIST,

@@ -475,6 +475,13 @@ describe('gateway: limits, budgets and cache', () => {
     expect(kept.response_body).toContain('You said: keep this');
     const streamed = await detail(String(await ask('stream this', true)));
     expect(streamed.response_body).toBe('Hello from mock-small. You said: stream this');
+    // Sealed at rest with the organization's key; removed after the retention.
+    const stored = await atrium.kernel.database.sql.query<{ request: string }>('select request from gateway_request_bodies');
+    expect(stored.rows.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(stored.rows)).not.toContain('keep this');
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    expect(await atrium.modules.gateway.service.pruneBodies(later, 30)).toBe(stored.rows.length);
+    expect(await detail(String(before))).toMatchObject({ request_body: null });
   });
 
   it('restricts a key to its allowed models', async () => {

@@ -54,6 +54,15 @@ export function createGatewayModule(kernel: Kernel, deps: GatewayDependencies) {
   const breakers = new Breakers();
   const service = createGatewayService(kernel, { store, adapters });
 
+  kernel.jobs.define('gateway.prune-request-bodies', {
+    retryLimit: 1,
+    handler: async () => {
+      const removed = await service.pruneBodies(kernel.clock(), kernel.config.requestBodyRetentionDays);
+      if (removed) kernel.log.info({ removed }, 'removed request bodies past their retention');
+    },
+  });
+  kernel.jobs.schedule('gateway.prune-request-bodies', '41 3 * * *');
+
   async function checkScope(orgId: string, scope: PolicyScope, scopeId: string) {
     if (scope === 'organization') return;
     if (scope === 'workspace') await deps.workspaceExists(orgId, scopeId);

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import { newId } from '../../kernel/crypto/ids.ts';
-import { withTenant } from '../../kernel/db/tenant.ts';
+import { asSystem, withTenant } from '../../kernel/db/tenant.ts';
 import { ConflictError, NotFoundError, pgErrorCode, ValidationError } from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import { assertOutboundUrl } from '../../kernel/http/outbound.ts';
@@ -470,9 +470,26 @@ export function createGatewayService(kernel: Kernel, deps: { store: GatewayStore
           .from(gatewayRequests)
           .where(and(eq(gatewayRequests.orgId, orgId), eq(gatewayRequests.id, id)));
         if (!row) throw new NotFoundError('Request log');
-        const [bodies] = await tx.select().from(gatewayRequestBodies).where(eq(gatewayRequestBodies.requestId, id));
-        return { row, bodies };
-      });
+        const [sealed] = await tx.select().from(gatewayRequestBodies).where(eq(gatewayRequestBodies.requestId, id));
+        return { row, sealed };
+      }).then(async ({ row, sealed }) => ({
+        row,
+        bodies: sealed && {
+          request: sealed.request === null ? null : await vault.decrypt(orgId, sealed.request),
+          response: sealed.response === null ? null : await vault.decrypt(orgId, sealed.response),
+        },
+      }));
+    },
+
+    /** Removes kept bodies older than the retention (usage rows stay: they are billing records). */
+    async pruneBodies(now: Date, retentionDays: number) {
+      if (retentionDays <= 0) return 0;
+      const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
+      // A system job across organisations: it only ever deletes by age.
+      const removed = await asSystem(database, (db) =>
+        db.delete(gatewayRequestBodies).where(lt(gatewayRequestBodies.createdAt, cutoff)).returning({ id: gatewayRequestBodies.requestId }),
+      );
+      return removed.length;
     },
   };
 }

@@ -53,7 +53,9 @@ const INSERT_BODIES = `insert into gateway_request_bodies (request_id, org_id, r
  * a crash never loses usage.
  */
 export function createUsageWriter(kernel: Kernel) {
-  const { database, log } = kernel;
+  const { database, log, vault } = kernel;
+  // Prompts and answers are the tenant's data: sealed with the organisation's data key at rest.
+  const seal = (orgId: string, text: string | null) => (text === null ? null : vault.encrypt(orgId, text));
   const commit = createGroupCommit<UsageRecord>({
     maxBatch: 500,
     async write(records) {
@@ -65,18 +67,26 @@ export function createUsageWriter(kernel: Kernel) {
       );
       const withBodies = records.filter((record) => record.bodies);
       if (!withBodies.length) return;
-      await database.sql
-        .query(
+      try {
+        const sealed = await Promise.all(
+          withBodies.map(async (record) => [
+            await seal(record.row.orgId, record.bodies?.request ?? null),
+            await seal(record.row.orgId, record.bodies?.response ?? null),
+          ]),
+        );
+        await database.sql.query(
           INSERT_BODIES,
           [
             withBodies.map((record) => record.row.id),
             withBodies.map((record) => record.row.orgId),
-            withBodies.map((record) => record.bodies?.request ?? null),
-            withBodies.map((record) => record.bodies?.response ?? null),
+            sealed.map(([request]) => request),
+            sealed.map(([, response]) => response),
           ],
           'gateway_bodies_insert',
-        )
-        .catch((error) => log.error({ err: error }, 'could not keep gateway request bodies'));
+        );
+      } catch (error) {
+        log.error({ err: error }, 'could not keep gateway request bodies');
+      }
     },
   });
   return {
