@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { newId } from '../../kernel/crypto/ids.ts';
 import { AppError } from '../../kernel/errors.ts';
@@ -6,7 +5,6 @@ import { principalOf } from '../../kernel/http/auth-hook.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import {
-  type ChatChunk,
   type ChatCompletion,
   type ChatMessage,
   type ChatRequest,
@@ -21,6 +19,7 @@ import {
 import { conversationText, countTokens, roughPromptTokens } from './estimate.ts';
 import type { Admission, Limits } from './limits.ts';
 import { costOf } from './prices.ts';
+import { type CachedAnswer, chunksOfCompletion, completionOfChunks, openAIUsageOf, responseCacheKey } from './response-cache.ts';
 import { type Breakers, callWithFallback, type Plan, planFor, type Target } from './router.ts';
 import { type GatewayStore, type OrgGatewayConfig, type Policy, policyKey } from './store.ts';
 import { objectSource, rawSource, type StreamSource } from './stream.ts';
@@ -40,7 +39,6 @@ export interface ProxyDependencies {
 
 /** Output tokens reserved against budgets when a request sets no `max_tokens`. */
 const DEFAULT_OUTPUT_RESERVE = 4096;
-const CACHE_PREFIX = 'gw:response:';
 
 interface Caller {
   principal: Principal;
@@ -597,75 +595,6 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
     modelLists.set(connectionId, { at: Date.now(), models });
     return models;
   }
-}
-
-interface CachedAnswer {
-  completion?: ChatCompletion;
-  chunks?: ChatChunk[];
-  usage: Usage;
-  provider: string;
-  model: string;
-}
-
-/** Same organisation, same workspace, same request (stream flags aside) → same answer. */
-function responseCacheKey(caller: Caller, body: ChatRequest): string {
-  const { stream: _stream, stream_options: _options, ...rest } = body;
-  const hash = createHash('sha256').update(JSON.stringify(rest)).digest('base64url');
-  return `${CACHE_PREFIX}${caller.orgId}:${caller.workspaceId ?? '-'}:${hash}`;
-}
-
-function openAIUsageOf(usage: Usage) {
-  return {
-    prompt_tokens: usage.input,
-    completion_tokens: usage.output,
-    total_tokens: usage.input + usage.output,
-    prompt_tokens_details: { cached_tokens: usage.cached },
-  };
-}
-
-/** A cached completion replayed as a stream: role, content, finish and usage chunks. */
-function chunksOfCompletion(completion: ChatCompletion): ChatChunk[] {
-  const base = { id: completion.id, object: 'chat.completion.chunk' as const, created: completion.created, model: completion.model };
-  const chunks: ChatChunk[] = [];
-  for (const choice of completion.choices) {
-    const message = (choice.message ?? {}) as ChatMessage;
-    chunks.push({ ...base, choices: [{ index: choice.index, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-    const delta: Record<string, unknown> = {};
-    if (typeof message.content === 'string') delta.content = message.content;
-    if (message.tool_calls) delta.tool_calls = message.tool_calls.map((call, index) => ({ index, ...call }));
-    chunks.push({ ...base, choices: [{ index: choice.index, delta, finish_reason: null }] });
-    chunks.push({ ...base, choices: [{ index: choice.index, delta: {}, finish_reason: choice.finish_reason }] });
-  }
-  if (completion.usage) chunks.push({ ...base, choices: [], usage: completion.usage });
-  return chunks;
-}
-
-/** A cached stream served to a non-streaming request: the chunks folded back into one completion. */
-function completionOfChunks(chunks: ChatChunk[], usage: Usage): ChatCompletion {
-  const first = chunks[0];
-  const choices = new Map<number, { content: string; finish_reason: unknown }>();
-  for (const chunk of chunks) {
-    for (const choice of chunk.choices) {
-      const index = choice.index as number;
-      const entry = choices.get(index) ?? { content: '', finish_reason: null };
-      const delta = choice.delta as { content?: string } | undefined;
-      if (delta?.content) entry.content += delta.content;
-      if (choice.finish_reason) entry.finish_reason = choice.finish_reason;
-      choices.set(index, entry);
-    }
-  }
-  return {
-    id: first?.id ?? 'chatcmpl-cached',
-    object: 'chat.completion',
-    created: first?.created ?? 0,
-    model: first?.model ?? '',
-    choices: [...choices.entries()].map(([index, entry]) => ({
-      index,
-      message: { role: 'assistant', content: entry.content },
-      finish_reason: entry.finish_reason,
-    })),
-    usage: openAIUsageOf(usage),
-  };
 }
 
 function drained(stream: NodeJS.WritableStream): Promise<void> {
