@@ -167,8 +167,11 @@ describe('gateway durability and scale-out', () => {
     const { token, key, keyId } = await prepare(url);
     const limit = await call(url, `/api/v1/gateway/keys/${keyId}/policy`, { method: 'PUT', token, body: { requests_per_minute: 15 } });
     expect(limit.status).toBe(200);
-    // Let the other process see the new policy (published through Redis).
+    // Let the other process see the new policy (published through Redis), and keep the burst
+    // inside one wall-clock minute (limits count per minute).
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_050 - intoMinute));
     const statuses = await Promise.all(
       Array.from({ length: 45 }, async () => {
         const response = await fetch(`${url}/v1/chat/completions`, {

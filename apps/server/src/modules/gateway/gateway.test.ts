@@ -60,6 +60,12 @@ async function logs(owner: Tenant) {
   return response.body.data as Array<Record<string, any>>;
 }
 
+/** Limits count per wall-clock minute: start a burst well inside one. */
+async function awayFromMinuteEdge() {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_050 - intoMinute));
+}
+
 beforeAll(async () => {
   mock = await startMockUpstream();
   atrium = await createTestAtrium({ env: { ATRIUM_ALLOW_PRIVATE_NETWORKS: 'true' } });
@@ -413,6 +419,7 @@ describe('gateway: limits, budgets and cache', () => {
     const owner = await tenant();
     await connect(owner, { name: 'p', type: 'openai-compatible', base_url: `${mock.url}/v1` });
     await policy(owner, `/api/v1/gateway/keys/${owner.keyId}/policy`, { requests_per_minute: 3 });
+    await awayFromMinuteEdge();
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, () =>
         owner.openai.chat.completions.create({ model: 'p/mock-small', messages: [{ role: 'user', content: 'x' }] }).withResponse(),
@@ -429,6 +436,36 @@ describe('gateway: limits, budgets and cache', () => {
     // Refused calls are in the request log too, costing nothing.
     const refusedLogs = (await logs(owner)).filter((entry) => entry.status === 429);
     expect(refusedLogs.map((entry) => [entry.error_code, entry.cost_micros])).toEqual(Array(3).fill(['rate_limit_exceeded', 0]));
+  });
+
+  it('holds tokens per minute (estimate first, real count after) and requests per day', async () => {
+    const owner = await tenant();
+    await connect(owner, { name: 'p', type: 'openai-compatible', base_url: `${mock.url}/v1` });
+    // Each call: 2 prompt + 7 completion tokens.
+    await policy(owner, `/api/v1/gateway/keys/${owner.keyId}/policy`, { tokens_per_minute: 20, requests_per_day: 100 });
+    const call = () =>
+      owner.openai.chat.completions.create({ model: 'p/mock-small', messages: [{ role: 'user', content: 'hi there' }] }).withResponse();
+    await awayFromMinuteEdge();
+    const first = await call();
+    expect(first.response.headers.get('x-ratelimit-limit-tokens')).toBe('20');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // settlements are batched
+    // 9 tokens used; the next call reserves its estimate (6): 15 of 20.
+    const second = await call();
+    expect(second.response.headers.get('x-ratelimit-remaining-tokens')).toBe('5');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // 18 used: another estimate of 6 would pass the limit.
+    await expect(call()).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+
+    const daily = await tenant();
+    await connect(daily, { name: 'p', type: 'openai-compatible', base_url: `${mock.url}/v1` });
+    await policy(daily, '/api/v1/gateway/policy', { requests_per_day: 2 });
+    await daily.openai.chat.completions.create({ model: 'p/mock-small', messages: [{ role: 'user', content: 'x' }] });
+    await daily.openai.chat.completions.create({ model: 'p/mock-small', messages: [{ role: 'user', content: 'x' }] });
+    const refused = await daily.openai.chat.completions
+      .create({ model: 'p/mock-small', messages: [{ role: 'user', content: 'x' }] })
+      .catch((error) => error);
+    expect(refused).toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    expect(refused.message).toContain('requests per day');
   });
 
   it('never lets concurrent calls overspend the budget, then answers insufficient_quota', async () => {
