@@ -77,6 +77,9 @@ export function costOf(usage: Usage, price: Price | undefined): number {
  */
 export class PriceTable {
   #byModel = new Map<string, Price[]>();
+  // Lookups repeat for every call to the same model: remembered for a minute (a price that takes
+  // effect later is picked up within that minute), and forgotten whenever the table changes.
+  #remembered = new Map<string, { price: Price | undefined; until: number }>();
 
   constructor(prices: Price[] = []) {
     this.replace(prices);
@@ -91,6 +94,18 @@ export class PriceTable {
     }
     for (const list of byModel.values()) list.sort((a, b) => b.effectiveFrom.getTime() - a.effectiveFrom.getTime());
     this.#byModel = byModel;
+    this.#remembered = new Map();
+  }
+
+  /** The price in effect now, remembered briefly (the hot path's lookup). */
+  current(orgId: string, provider: string, model: string, now = Date.now()): Price | undefined {
+    const key = `${orgId}\u0000${provider}\u0000${model}`;
+    const known = this.#remembered.get(key);
+    if (known && known.until > now) return known.price;
+    const price = this.lookup(orgId, provider, model, new Date(now));
+    if (this.#remembered.size > 10_000) this.#remembered.clear();
+    this.#remembered.set(key, { price, until: now + 60_000 });
+    return price;
   }
 
   lookup(orgId: string, provider: string, model: string, at: Date = new Date()): Price | undefined {

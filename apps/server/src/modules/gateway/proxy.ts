@@ -158,7 +158,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
   function estimateCost(caller: Caller, plan: Plan, inputTokens: number, outputTokens: number): number {
     let worst = 0;
     for (const target of plan.targets) {
-      const price = store.prices.lookup(caller.orgId, target.connection.type, target.model);
+      const price = store.prices.current(caller.orgId, target.connection.type, target.model);
       worst = Math.max(worst, costOf({ input: inputTokens, output: outputTokens, cached: 0 }, price));
     }
     return worst;
@@ -305,7 +305,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
             };
             row.estimated = true;
           }
-          const costMicros = costOf(measured, store.prices.lookup(caller.orgId, target.connection.type, target.model));
+          const costMicros = costOf(measured, store.prices.current(caller.orgId, target.connection.type, target.model));
           limits.settle(admission, { tokens: measured.input + measured.output, costMicros, counted: true });
           describe(row, target, attempts);
           Object.assign(row, { inputTokens: measured.input, outputTokens: measured.output, cachedTokens: measured.cached, costMicros });
@@ -413,7 +413,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
       row.estimated = true;
     }
     const target = { type: row.provider as ProviderType, model: row.model ?? '' };
-    const costMicros = costOf(measured, store.prices.lookup(caller.orgId, target.type, target.model));
+    const costMicros = costOf(measured, store.prices.current(caller.orgId, target.type, target.model));
     limits.settle(admission, { tokens: measured.input + measured.output, costMicros, counted: true });
     Object.assign(row, { inputTokens: measured.input, outputTokens: measured.output, cachedTokens: measured.cached, costMicros });
     if (cacheTo) row.cache = 'miss';
@@ -537,7 +537,7 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
         const upstreamMs = performance.now() - upstreamStart;
         const measured: Usage = { input: result.value.usage?.prompt_tokens ?? roughTokens, output: 0, cached: 0 };
         if (!result.value.usage) row.estimated = true;
-        const costMicros = costOf(measured, store.prices.lookup(caller.orgId, target.connection.type, target.model));
+        const costMicros = costOf(measured, store.prices.current(caller.orgId, target.connection.type, target.model));
         limits.settle(admission, { tokens: measured.input, costMicros, counted: true });
         describe(row, target, attempts);
         Object.assign(row, {
