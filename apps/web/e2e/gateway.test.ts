@@ -280,6 +280,70 @@ describe.runIf(browserAvailable())('console: AI gateway', () => {
     await context.close();
   });
 
+  it('lists model prices and sets an organization price that takes effect at once', async () => {
+    const { context, page } = await newPage();
+    await signUp(page, newEmail(), 'Price Works');
+    await page.goto('/gateway/providers');
+    await openTab(page, 'Prices', '/gateway/prices');
+
+    // The platform's seeded price, in currency units per 1M tokens.
+    const row = (model: string) =>
+      page
+        .getByRole('list', { name: 'Model prices' })
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('heading', { name: model, exact: true }) });
+    const mini = row('gpt-4o-mini');
+    await expect.poll(() => mini.getByTestId('price-in-effect').textContent()).toContain('$0.15 / $0.60 per 1M tokens (cached $0.075)');
+    expect(await mini.getByText('Organization', { exact: true }).count()).toBe(0);
+    await expectAccessible(page, '/gateway/prices');
+
+    // The filter asks the server for one model's versions.
+    await page.getByRole('form', { name: 'Filter prices' }).getByLabel('Model').fill('gpt-4o-mini');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 3 }).count()).toBe(1);
+    expect(await mini.count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Set price', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Set price' });
+    await expect.poll(() => dialog.getByText('earlier calls keep the cost they were charged').count()).toBe(1);
+    await dialog.getByLabel('Provider').selectOption('openai');
+    await dialog.getByLabel('Model').fill('gpt-4o-mini');
+    await dialog.getByLabel('Input', { exact: true }).fill('0.1234567');
+    await dialog.getByLabel('Output', { exact: true }).fill('0.8');
+    await dialog.getByRole('button', { name: 'Set price' }).click();
+    await expect.poll(() => dialog.getByText(/at most 6 decimals/).count()).toBe(1);
+    expect(await dialog.getByLabel('Input', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page, '/gateway/prices (set price dialog)');
+    await dialog.getByLabel('Input', { exact: true }).fill('0.2');
+    await dialog.getByLabel(/^Cached input/).fill('0.1');
+    await dialog.getByRole('button', { name: 'Set price' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    // The organization's price is the one in effect; the platform's is kept as an overridden version.
+    await expect.poll(() => mini.getByTestId('price-in-effect').textContent()).toContain('$0.20 / $0.80 per 1M tokens (cached $0.10)');
+    expect(await mini.getByTestId('price-in-effect').getByText('Organization', { exact: true }).count()).toBe(1);
+    await mini.getByRole('button', { name: '1 other version of gpt-4o-mini' }).click();
+    const older = mini.getByRole('listitem').filter({ hasText: 'Overridden' });
+    await expect.poll(() => older.count()).toBe(1);
+    expect(await older.textContent()).toContain('$0.15 / $0.60 per 1M tokens (cached $0.075)');
+    await expectAccessible(page, '/gateway/prices (organization price)');
+    const stored = await page.evaluate(async () => (await fetch('/api/v1/prices?model=gpt-4o-mini', { credentials: 'include' })).json());
+    expect(stored.data.find((price: { scope: string }) => price.scope === 'organization')).toMatchObject({
+      provider: 'openai',
+      input_per_m: 200_000,
+      output_per_m: 800_000,
+      cached_input_per_m: 100_000,
+    });
+
+    // The whole list on a phone: nothing scrolls sideways.
+    await page.setViewportSize(phone);
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 3 }).count()).toBeGreaterThan(1);
+    await expectAccessible(page, '/gateway/prices on a phone');
+    await expectNoSidewaysScroll(page, '/gateway/prices on a phone');
+    await context.close();
+  });
+
   it('fits a 390 px phone, with no serious accessibility violations on the new pages', async () => {
     const { context, page } = await newPage(phone);
     await signUp(page, newEmail(), 'Pocket AI');

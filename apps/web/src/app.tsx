@@ -10,6 +10,7 @@ import { ResetPasswordPage } from './pages/auth/reset-password-page';
 import { SignupPage } from './pages/auth/signup-page';
 import { GatewayIndexPage } from './pages/gateway/gateway-layout';
 import { LimitsPage } from './pages/gateway/limits-page';
+import { PricesPage } from './pages/gateway/prices-page';
 import { ProvidersPage } from './pages/gateway/providers-page';
 import { RequestLogsPage } from './pages/gateway/request-logs-page';
 import { RoutesPage } from './pages/gateway/routes-page';
@@ -42,6 +43,7 @@ const appRoutes: Record<string, ComponentType> = {
   '/gateway/usage': UsagePage,
   '/gateway/request-logs': RequestLogsPage,
   '/gateway/limits': LimitsPage,
+  '/gateway/prices': PricesPage,
   '/workspaces': WorkspacesPage,
   '/members': MembersPage,
   '/api-keys': ApiKeysPage,

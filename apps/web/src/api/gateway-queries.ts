@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { listModels } from './chat';
-import { fetchPolicy, fetchRequestLog, fetchUsage, listProviders, listRequestLogs, listRoutes } from './gateway';
+import { fetchPolicy, fetchRequestLog, fetchUsage, listPrices, listProviders, listRequestLogs, listRoutes } from './gateway';
 import type { PolicyScope, RequestLogFilters, UsageFilters } from './gateway-types';
 import { queryKeys } from './queries';
 import { listApiKeys } from './resources';
@@ -10,6 +10,7 @@ export const gatewayKeys = {
   routes: ['gateway', 'routes'] as const,
   policies: ['gateway', 'policies'] as const,
   policy: (scope: PolicyScope, scopeId: string) => ['gateway', 'policies', scope, scopeId] as const,
+  prices: ['gateway', 'prices'] as const,
   usage: ['gateway', 'usage'] as const,
   requestLogs: ['gateway', 'request-logs'] as const,
   requestLog: (id: string) => ['gateway', 'request-log', id] as const,
@@ -30,6 +31,11 @@ export function usePolicyQuery(scope: PolicyScope, scopeId: string | null) {
     queryFn: () => fetchPolicy(scope, scopeId ?? ''),
     enabled: Boolean(scopeId),
   });
+}
+
+/** Every price version, or those of one model (exact name). */
+export function usePricesQuery(model?: string) {
+  return useQuery({ queryKey: [...gatewayKeys.prices, model ?? ''], queryFn: () => listPrices(model) });
 }
 
 /** Usage grouped as asked; the previous report stays on screen while a new range loads. */

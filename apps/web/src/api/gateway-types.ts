@@ -115,6 +115,44 @@ export interface GatewayPolicy {
 /** The body of `PUT .../policy`: it replaces the whole policy, and null clears a field. */
 export type PolicyInput = Omit<GatewayPolicy, 'scope' | 'scope_id'>;
 
+/** What a price is written for: a provider type, or `*` for any provider. */
+export const PRICE_PROVIDERS = ['*', ...PROVIDER_TYPES] as const;
+export type PriceProvider = (typeof PRICE_PROVIDERS)[number];
+
+/** The platform's seeded list price, or the organization's own (which beats it). */
+export type PriceScope = 'platform' | 'organization';
+
+/**
+ * One version of a model's price, as `GET /api/v1/prices` lists it. Prices are per 1M tokens, in
+ * micro-units of the currency (2.50 USD → 2500000); a change adds a version with a later
+ * `effective_from` rather than editing one.
+ */
+export interface ModelPrice {
+  id: string;
+  scope: PriceScope;
+  /** A provider type, or `*` for any. */
+  provider: string;
+  model: string;
+  input_per_m: number;
+  output_per_m: number;
+  /** Null: cached input is charged at the input price. */
+  cached_input_per_m: number | null;
+  currency: string;
+  /** ISO 8601; may be in the future. */
+  effective_from: string;
+}
+
+/** The body of `POST /api/v1/prices`: the organization's price for a model, as a new version. */
+export interface PriceInput {
+  provider: string;
+  model: string;
+  input_per_m: number;
+  output_per_m: number;
+  cached_input_per_m?: number;
+  /** ISO 8601; the server's now when left out. */
+  effective_from?: string;
+}
+
 export const USAGE_GROUPS = ['day', 'model', 'key', 'workspace', 'provider'] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
 

@@ -3,8 +3,10 @@ import type {
   CreateProviderInput,
   GatewayPolicy,
   GatewayRoute,
+  ModelPrice,
   PolicyInput,
   PolicyScope,
+  PriceInput,
   ProviderConnection,
   ProviderTestResult,
   RequestLog,
@@ -17,7 +19,7 @@ import type {
 } from './gateway-types';
 import type { ListResponse } from './types';
 
-/** The AI gateway's management API: providers, routes, policies, usage and request logs. */
+/** The AI gateway's management API: providers, routes, policies, prices, usage and request logs. */
 
 const base = '/api/v1';
 
@@ -91,6 +93,18 @@ export function fetchPolicy(scope: PolicyScope, scopeId: string) {
 /** Replaces the scope's whole policy; null clears a field. */
 export function savePolicy(scope: PolicyScope, scopeId: string, policy: PolicyInput) {
   return apiRequest<GatewayPolicy>(policyPath(scope, scopeId), { method: 'PUT', body: policy });
+}
+
+// --- Prices -----------------------------------------------------------------------------------
+
+/** Every price version the organization sees (the platform's and its own), newest first; `model` matches exactly. */
+export async function listPrices(model?: string): Promise<ModelPrice[]> {
+  return (await apiRequest<ListResponse<ModelPrice>>(`${base}/prices${query({ model })}`)).data;
+}
+
+/** Adds the organization's price for a model as a new version (201); earlier calls keep their cost. */
+export function createPrice(input: PriceInput) {
+  return apiRequest<ModelPrice>(`${base}/prices`, { method: 'POST', body: input });
 }
 
 // --- Usage and request logs -------------------------------------------------------------------

@@ -59,15 +59,22 @@ export function priceProvider(type: string): string {
 
 /**
  * Cost of one call in micro-units: uncached input, cached input (at the cached price when there
- * is one) and output. Rounded once per call, to the nearest micro-unit.
+ * is one), input written to the provider's prompt cache (at 1.25× input) and output. Rounded once per call, to the nearest micro-unit.
  */
 export function costOf(usage: Usage, price: Price | undefined): number {
   if (!price) return 0;
   const cached = Math.min(usage.cached, usage.input);
-  const uncached = usage.input - cached;
+  const written = Math.min(usage.cacheWrite ?? 0, usage.input - cached);
+  const uncached = usage.input - cached - written;
   const cachedPrice = price.cachedInputPerM ?? price.inputPerM;
-  return Math.round((uncached * price.inputPerM + cached * cachedPrice + usage.output * price.outputPerM) / 1_000_000);
+  const writtenPrice = price.inputPerM * CACHE_WRITE_MULTIPLIER;
+  return Math.round(
+    (uncached * price.inputPerM + cached * cachedPrice + written * writtenPrice + usage.output * price.outputPerM) / 1_000_000,
+  );
 }
+
+/** Writing to a provider's prompt cache (Anthropic's 5-minute cache) costs 1.25× the input price. */
+export const CACHE_WRITE_MULTIPLIER = 1.25;
 
 /**
  * The price table in memory: the hot path never reads prices from the database. An

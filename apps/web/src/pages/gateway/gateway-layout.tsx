@@ -8,7 +8,7 @@ import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/use-page-title';
 
-export type GatewayTabId = 'providers' | 'routes' | 'usage' | 'request-logs' | 'limits';
+export type GatewayTabId = 'providers' | 'routes' | 'usage' | 'request-logs' | 'limits' | 'prices';
 
 interface GatewayTab {
   id: GatewayTabId;
@@ -54,6 +54,14 @@ export const gatewayTabs: GatewayTab[] = [
     label: 'Limits & budget',
     permission: 'gateway:read',
     description: 'Rate limits, spending budgets, caching and allowed models for the organization, a workspace or an API key.',
+  },
+  {
+    id: 'prices',
+    to: '/gateway/prices',
+    label: 'Prices',
+    permission: 'gateway:read',
+    description:
+      'What each model costs per 1M tokens, input / output: the platform’s list prices, and your organization’s own, which take precedence.',
   },
 ];
 

@@ -175,10 +175,12 @@ export function connectionError(cause: unknown): GatewayError {
 
 export function usageFromOpenAI(usage: OpenAIUsage | null | undefined): Usage | undefined {
   if (!usage) return undefined;
+  const cacheWrite = usage.prompt_tokens_details?.cache_creation_tokens;
   return {
     input: usage.prompt_tokens ?? 0,
     output: usage.completion_tokens ?? 0,
     cached: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    ...(typeof cacheWrite === 'number' && cacheWrite > 0 ? { cacheWrite } : {}),
   };
 }
 
