@@ -682,3 +682,30 @@ describe('models', () => {
     expect(error.status).toBe(502);
   });
 });
+
+describe('gemini thought signatures', () => {
+  it('carries a function call’s thought signature out and back in, as Google’s OpenAI endpoint does', () => {
+    const completion = fromGeminiResponse(
+      {
+        candidates: [
+          {
+            content: { role: 'model', parts: [{ functionCall: { name: 'time', args: {} }, thoughtSignature: 'sig-123' }] },
+            finishReason: 'STOP',
+          },
+        ],
+      },
+      'm',
+    );
+    const message = completion.choices[0].message as { tool_calls: Array<Record<string, unknown>> };
+    expect(message.tool_calls[0]).toMatchObject({ extra_content: { google: { thought_signature: 'sig-123' } } });
+    const next = toGeminiRequest({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'what time is it' },
+        { role: 'assistant', content: null, tool_calls: message.tool_calls as never },
+        { role: 'tool', tool_call_id: 'call_0', content: '{"now":"noon"}' },
+      ],
+    }) as { contents: Array<{ parts: Array<Record<string, unknown>> }> };
+    expect(next.contents[1].parts[0]).toMatchObject({ functionCall: { name: 'time' }, thoughtSignature: 'sig-123' });
+  });
+});

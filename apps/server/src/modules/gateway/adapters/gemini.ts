@@ -353,7 +353,12 @@ function translateMessages(messages: ChatMessage[]): Translated {
         const parts = contentParts(message.content, param);
         for (const call of message.tool_calls ?? []) {
           if (call.id) toolNames.set(call.id, call.function.name);
-          parts.push({ functionCall: { name: call.function.name, args: parseArguments(call.function.arguments) } });
+          const signature = (call as { extra_content?: { google?: { thought_signature?: unknown } } }).extra_content?.google
+            ?.thought_signature;
+          parts.push({
+            functionCall: { name: call.function.name, args: parseArguments(call.function.arguments) },
+            ...(typeof signature === 'string' ? { thoughtSignature: signature } : {}),
+          });
         }
         push('model', parts);
         break;
@@ -496,9 +501,20 @@ function completionId(responseId: string | undefined): string {
   return `chatcmpl-${responseId ?? randomUUID().replace(/-/g, '')}`;
 }
 
+/**
+ * Gemini's thought signature travels with its function call in OpenAI's format the way Google's own
+ * OpenAI endpoint carries it (`extra_content.google.thought_signature`), so a client that sends the
+ * assistant turn back unchanged keeps multi-turn tool use working on thinking models.
+ */
 function toolCallOf(part: GeminiPart, index: number) {
   const call = part.functionCall!;
-  return { id: `call_${index}`, type: 'function' as const, function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) } };
+  const signature = typeof part.thoughtSignature === 'string' ? part.thoughtSignature : undefined;
+  return {
+    id: `call_${index}`,
+    type: 'function' as const,
+    function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
+    ...(signature ? { extra_content: { google: { thought_signature: signature } } } : {}),
+  };
 }
 
 /** A Gemini `GenerateContentResponse` as an OpenAI `chat.completion`. */
