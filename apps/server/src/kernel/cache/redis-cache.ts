@@ -38,16 +38,24 @@ export async function createRedisCache(url: string, options: { prefix?: string }
     client as unknown as { atriumConsume(keyCount: number, ...args: Array<string | number>): Promise<number[]> }
   ).atriumConsume.bind(client);
   let subscriber: Redis | undefined;
+  let subscriberReady: Promise<Redis> | undefined;
   const handlers = new Map<string, Set<(message: string) => void>>();
 
-  async function subscriberClient(): Promise<Redis> {
-    if (subscriber) return subscriber;
-    subscriber = new Redis(url, { lazyConnect: true });
-    await subscriber.connect();
-    subscriber.on('message', (channel: string, message: string) => {
-      for (const handler of handlers.get(channel.slice(prefix.length)) ?? []) handler(message);
-    });
-    return subscriber;
+  // Every subscriber shares one connection, made once: a second subscribe must wait for it to be
+  // ready, or its SUBSCRIBE races the connection's ready check (which then fails in subscriber mode).
+  function subscriberClient(): Promise<Redis> {
+    subscriberReady ??= (async () => {
+      const client = new Redis(url, { lazyConnect: true });
+      subscriber = client;
+      // Connection errors are retried by ioredis (and re-subscribed); without a listener they would crash the process.
+      client.on('error', () => {});
+      client.on('message', (channel: string, message: string) => {
+        for (const handler of handlers.get(channel.slice(prefix.length)) ?? []) handler(message);
+      });
+      await client.connect();
+      return client;
+    })();
+    return subscriberReady;
   }
 
   async function incr(key: string, by = 1, ttlMs = 0): Promise<number> {
