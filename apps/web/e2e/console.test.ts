@@ -334,6 +334,18 @@ describe.runIf(browserAvailable())('console', () => {
     });
     expect(await deliveries.getByRole('button', { name: /^Replay/ }).count()).toBeGreaterThan(0);
     await expectAccessible(page, '/webhooks (deliveries)');
+    await deliveries.getByRole('button', { name: 'Close', exact: true }).click();
+
+    await page.getByRole('button', { name: /^Edit/ }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit endpoint' });
+    await edit.getByLabel('Rate limit').fill('5');
+    await edit.getByRole('button', { name: 'Add condition' }).click();
+    await edit.getByLabel('Field').fill('role');
+    await edit.getByLabel('Value').fill('owner');
+    await expectAccessible(page, '/webhooks (edit endpoint)');
+    await edit.getByRole('button', { name: 'Save endpoint' }).click();
+    await expect.poll(() => page.getByText('At most 5 deliveries per second').count()).toBe(1);
+    expect(await page.getByRole('cell').getByText('role = owner').count()).toBe(1);
     await context.close();
   });
 });

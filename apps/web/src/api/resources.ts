@@ -17,6 +17,7 @@ import type {
   WebhookEndpoint,
   WebhookEndpointWithSecret,
   WebhookEventType,
+  WebhookFilter,
   Workspace,
 } from './types';
 
@@ -154,6 +155,10 @@ export interface CreateWebhookInput {
   url: string;
   event_types: string[];
   description?: string;
+  /** null clears it on update. */
+  filter?: WebhookFilter | null;
+  /** Deliveries per second (1–1000); null clears it on update. */
+  rate_limit?: number | null;
 }
 
 export function createWebhook(input: CreateWebhookInput) {

@@ -73,6 +73,8 @@ export interface AuditLogVerification {
   broken_at?: { seq: number; id: string; expected_seq: number };
 }
 
+export type WebhookFilter = Record<string, string | number | boolean>;
+
 /** A webhook endpoint, as `GET /api/v1/webhooks` lists it (the secret is never listed). */
 export interface WebhookEndpoint {
   id: string;
@@ -81,6 +83,10 @@ export interface WebhookEndpoint {
   event_types: string[];
   workspace_id: string | null;
   enabled: boolean;
+  /** Only events whose payload has these exact field values are delivered; null delivers all. */
+  filter: WebhookFilter | null;
+  /** Deliveries per second at most; null is no limit. */
+  rate_limit: number | null;
   disabled_reason: string | null;
   failing_since: string | null;
   created_at: string;

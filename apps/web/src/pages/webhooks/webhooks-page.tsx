@@ -14,7 +14,7 @@ import { PageSpinner } from '../../components/spinner';
 import { useToast } from '../../components/toast';
 import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/use-page-title';
-import { CreateWebhookDialog } from './create-webhook-dialog';
+import { WebhookEndpointDialog } from './create-webhook-dialog';
 import { WebhookDeliveriesDialog } from './webhook-deliveries-dialog';
 import { WebhookSecretDialog } from './webhook-secret-dialog';
 import { type WebhookAction, WebhooksTable } from './webhooks-table';
@@ -42,6 +42,7 @@ function Webhooks() {
   const queryClient = useQueryClient();
   const { notify } = useToast();
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<WebhookEndpoint | null>(null);
   const [viewing, setViewing] = useState<WebhookEndpoint | null>(null);
   const [rotating, setRotating] = useState<WebhookEndpoint | null>(null);
   const [rotated, setRotated] = useState<WebhookEndpointWithSecret | null>(null);
@@ -80,6 +81,7 @@ function Webhooks() {
 
   function handleAction(endpoint: WebhookEndpoint, action: WebhookAction) {
     if (action === 'deliveries') setViewing(endpoint);
+    if (action === 'edit') setEditing(endpoint);
     if (action === 'test') test.mutate(endpoint);
     if (action === 'toggle') toggle.mutate(endpoint);
     if (action === 'rotate') {
@@ -124,7 +126,8 @@ function Webhooks() {
       {query.data && query.data.length > 0 && (
         <WebhooksTable endpoints={query.data} canWrite={canWrite} pending={pending} onAction={handleAction} />
       )}
-      {creating && <CreateWebhookDialog onClose={() => setCreating(false)} />}
+      {creating && <WebhookEndpointDialog onClose={() => setCreating(false)} />}
+      {editing && <WebhookEndpointDialog endpoint={editing} onClose={() => setEditing(null)} />}
       {viewing && <WebhookDeliveriesDialog endpoint={viewing} canWrite={canWrite} onClose={() => setViewing(null)} />}
       {rotated && (
         <WebhookSecretDialog

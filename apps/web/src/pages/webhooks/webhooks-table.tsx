@@ -3,8 +3,9 @@ import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
 import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
 import { formatDate } from '../../lib/format';
+import { describeFilter } from './webhook-filter-editor';
 
-export type WebhookAction = 'test' | 'deliveries' | 'rotate' | 'toggle' | 'delete';
+export type WebhookAction = 'edit' | 'test' | 'deliveries' | 'rotate' | 'toggle' | 'delete';
 
 interface WebhooksTableProps {
   endpoints: WebhookEndpoint[];
@@ -38,6 +39,16 @@ export function WebhooksTable({ endpoints, canWrite, pending, onAction }: Webhoo
                     </li>
                   ))}
                 </ul>
+                {endpoint.filter && (
+                  <p className="mt-1 max-w-xs text-xs break-words text-text-muted">
+                    Only where <code>{describeFilter(endpoint.filter)}</code>
+                  </p>
+                )}
+                {typeof endpoint.rate_limit === 'number' && (
+                  <p className="mt-1 max-w-xs text-xs text-text-muted">
+                    At most {endpoint.rate_limit} {endpoint.rate_limit === 1 ? 'delivery' : 'deliveries'} per second
+                  </p>
+                )}
               </Cell>
               <Cell>
                 <span className="flex flex-col items-start gap-1">
@@ -55,6 +66,9 @@ export function WebhooksTable({ endpoints, canWrite, pending, onAction }: Webhoo
                   </Button>
                   {canWrite && (
                     <>
+                      <Button size="sm" onClick={() => onAction(endpoint, 'edit')}>
+                        Edit{target}
+                      </Button>
                       <Button size="sm" loading={busy('test')} onClick={() => onAction(endpoint, 'test')}>
                         Send test event{target}
                       </Button>
