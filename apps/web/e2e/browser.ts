@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { loadTestTargets } from '../../server/src/config.ts';
 
@@ -49,4 +49,25 @@ export async function expectAccessible(page: Page, label: string) {
           .join(' | ')}`,
     );
   expect(severe, `axe violations on ${label}`).toEqual([]);
+}
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A fresh browser context (no cookies) on the server at `baseURL`, and a page in it. */
+export async function openPage(browser: Browser, baseURL: string, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** Signs up through the form, landing on the overview. */
+export async function signUpThroughForm(page: Page, person: { name: string; email: string; password: string; organization: string }) {
+  await page.goto('/signup');
+  await page.getByLabel('Name').fill(person.name);
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByLabel('Organization').fill(person.organization);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../server/src/app.ts';
 import { eventually } from '../../server/src/testing/client.ts';
 import { createTestAtrium } from '../../server/src/testing/harness.ts';
 import { startSmtpServer, tokenIn } from '../../server/src/testing/smtp.ts';
-import { browserAvailable, expectAccessible, launchBrowser } from './browser.ts';
+import { browserAvailable, DESKTOP, expectAccessible, launchBrowser, openPage, signUpThroughForm } from './browser.ts';
 
 let atrium: Atrium;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -16,21 +16,9 @@ let base: string;
 const password = 'console test password';
 const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.com`;
 
-async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: base, viewport });
-  const page = await context.newPage();
-  return { context, page };
-}
-
-async function signUp(page: Page, email: string, organization = 'Acme Robotics') {
-  await page.goto('/signup');
-  await page.getByLabel('Name').fill('Grace Hopper');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel('Organization').fill(organization);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
+const newPage = (viewport = DESKTOP) => openPage(browser, base, viewport);
+const signUp = (page: Page, email: string, organization = 'Acme Robotics') =>
+  signUpThroughForm(page, { name: 'Grace Hopper', email, password, organization });
 
 describe.runIf(browserAvailable())('console', () => {
   beforeAll(async () => {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../server/src/app.ts';
 import { type MockUpstream, startMockUpstream } from '../../server/src/modules/gateway/testing/mock-upstream.ts';
 import { eventually } from '../../server/src/testing/client.ts';
 import { createTestAtrium } from '../../server/src/testing/harness.ts';
-import { browserAvailable, expectAccessible, launchBrowser } from './browser.ts';
+import { browserAvailable, DESKTOP, expectAccessible, launchBrowser, openPage, PHONE, signUpThroughForm } from './browser.ts';
 
 let atrium: Atrium;
 let mock: MockUpstream;
@@ -15,24 +15,9 @@ let base: string;
 
 const password = 'gateway test password';
 const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.com`;
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 390, height: 844 };
-
-async function newPage(viewport = desktop): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: base, viewport });
-  const page = await context.newPage();
-  return { context, page };
-}
-
-async function signUp(page: Page, email: string, organization = 'Gateway Labs') {
-  await page.goto('/signup');
-  await page.getByLabel('Name').fill('Ada Lovelace');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel('Organization').fill(organization);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
+const newPage = (viewport = DESKTOP) => openPage(browser, base, viewport);
+const signUp = (page: Page, email: string, organization = 'Gateway Labs') =>
+  signUpThroughForm(page, { name: 'Ada Lovelace', email, password, organization });
 
 /** Connects the mock upstream as an OpenAI-compatible provider through the Providers page. */
 async function connectMock(page: Page, name: string) {
@@ -336,7 +321,7 @@ describe.runIf(browserAvailable())('console: AI gateway', () => {
     });
 
     // The whole list on a phone: nothing scrolls sideways.
-    await page.setViewportSize(phone);
+    await page.setViewportSize(PHONE);
     await page.getByRole('button', { name: 'Clear', exact: true }).click();
     await expect.poll(() => page.getByRole('heading', { level: 3 }).count()).toBeGreaterThan(1);
     await expectAccessible(page, '/gateway/prices on a phone');
@@ -345,7 +330,7 @@ describe.runIf(browserAvailable())('console: AI gateway', () => {
   });
 
   it('fits a 390 px phone, with no serious accessibility violations on the new pages', async () => {
-    const { context, page } = await newPage(phone);
+    const { context, page } = await newPage(PHONE);
     await signUp(page, newEmail(), 'Pocket AI');
     const bottomNav = page.getByRole('navigation', { name: 'Main' }).last();
     await expect.poll(() => bottomNav.getByRole('link', { name: 'AI gateway' }).isVisible()).toBe(true);
