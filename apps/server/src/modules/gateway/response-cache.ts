@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, Usage } from './adapters/types.ts';
+import { type ChatChunk, type ChatCompletion, type ChatMessage, type ChatRequest, openAIUsage, type Usage } from './adapters/types.ts';
 
 /**
  * The opt-in exact-match response cache: what is stored per answer, its key, and the conversions
@@ -20,15 +20,6 @@ export function responseCacheKey(caller: { orgId: string; workspaceId: string | 
   const { stream: _stream, stream_options: _options, ...rest } = body;
   const hash = createHash('sha256').update(JSON.stringify(rest)).digest('base64url');
   return `${CACHE_PREFIX}${caller.orgId}:${caller.workspaceId ?? '-'}:${hash}`;
-}
-
-export function openAIUsageOf(usage: Usage) {
-  return {
-    prompt_tokens: usage.input,
-    completion_tokens: usage.output,
-    total_tokens: usage.input + usage.output,
-    prompt_tokens_details: { cached_tokens: usage.cached },
-  };
 }
 
 /** A cached completion replayed as a stream: role, content, finish and usage chunks. */
@@ -72,6 +63,6 @@ export function completionOfChunks(chunks: ChatChunk[], usage: Usage): ChatCompl
       message: { role: 'assistant', content: entry.content },
       finish_reason: entry.finish_reason,
     })),
-    usage: openAIUsageOf(usage),
+    usage: openAIUsage(usage),
   };
 }

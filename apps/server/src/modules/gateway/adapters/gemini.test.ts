@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import '../testing/mock-gemini.ts';
 import { type MockUpstream, startMockUpstream } from '../testing/mock-upstream.ts';
-import { cleanSchema, fromGeminiResponse, geminiAdapter, toGeminiRequest } from './gemini.ts';
+import { fromGeminiResponse, geminiAdapter } from './gemini.ts';
+import { toGeminiRequest } from './gemini-request.ts';
+import { cleanSchema } from './gemini-schema.ts';
 import { type ChatChunk, type ChatCompletion, type ChatRequest, type Connection, GatewayError } from './types.ts';
 
 let mock: MockUpstream;
