@@ -124,7 +124,7 @@ export function createLimits(kernel: Kernel) {
           const period = periodOf(policy.budgetPeriod ?? 'month', now);
           const key = `${base}:budget:${period.key}`;
           const ttlMs = period.end.getTime() - time + 3_600_000;
-          await seedBudget(orgId, policy, key, period.start, ttlMs);
+          if (!seeded.has(key)) await seedBudget(orgId, policy, key, period.start, ttlMs);
           counters.push({
             kind: 'budget',
             policy,

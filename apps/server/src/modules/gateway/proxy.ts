@@ -109,10 +109,10 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
   }
 
   function cacheTtlOf(caller: Caller, request: FastifyRequest): number | null {
+    const ttl = caller.policies.find((policy) => policy.cacheTtlSeconds)?.cacheTtlSeconds ?? null;
+    if (ttl === null) return null;
     const control = `${request.headers['x-atrium-cache'] ?? ''} ${request.headers['cache-control'] ?? ''}`;
-    if (/no-store|no-cache|bypass/.test(control)) return null;
-    for (const policy of caller.policies) if (policy.cacheTtlSeconds) return policy.cacheTtlSeconds;
-    return null;
+    return /no-store|no-cache|bypass/.test(control) ? null : ttl;
   }
 
   function logsBodies(caller: Caller): boolean {
