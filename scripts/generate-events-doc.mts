@@ -1,6 +1,14 @@
 // Writes docs/events.md from the event definitions in @atrium/contracts: `npx tsx scripts/generate-events-doc.mts > docs/events.md`.
 import { z } from 'zod';
-import { AuditEvents, GatewayEvents, IdentityEvents, TenancyEvents, WebhookEvents } from '../packages/contracts/src/index.ts';
+import {
+  AuditEvents,
+  BillingEvents,
+  GatewayEvents,
+  IdentityEvents,
+  MeteringEvents,
+  TenancyEvents,
+  WebhookEvents,
+} from '../packages/contracts/src/index.ts';
 
 const groups = {
   Identity: IdentityEvents,
@@ -8,6 +16,8 @@ const groups = {
   Webhooks: WebhookEvents,
   'Audit log': AuditEvents,
   Gateway: GatewayEvents,
+  Metering: MeteringEvents,
+  Billing: BillingEvents,
 };
 let out = `# Events\n\nEverything that changes in Atrium is a domain event, named \`noun.verb\` in the past tense. Each\nevent is recorded in the [audit log](audit-log.md) and can be delivered to [webhooks](webhooks.md)\n(where its payload is the \`data\` field). The same list, with full JSON Schemas, is served at\n\`GET /api/v1/webhooks/event-types\`; the schemas are defined in \`@atrium/contracts\`\n(\`packages/contracts/src/events.ts\`).\n`;
 for (const [group, events] of Object.entries(groups)) {

@@ -7,8 +7,11 @@ import { pruneIdempotencyKeys } from './kernel/http/idempotency.ts';
 import { createHttpServer } from './kernel/http/server.ts';
 import { createKernel, type Kernel, type KernelOverrides } from './kernel/kernel.ts';
 import { createAuditModule } from './modules/audit/index.ts';
+import { createBillingModule } from './modules/billing/index.ts';
+import type { PaymentProvider } from './modules/billing/payments/provider.ts';
 import { createGatewayModule } from './modules/gateway/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
+import { createMeteringModule } from './modules/metering/index.ts';
 import { createNotifications } from './modules/notifications/service.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
 import { createWebhooksModule } from './modules/webhooks/index.ts';
@@ -24,7 +27,7 @@ export interface Atrium {
   close(): Promise<void>;
 }
 
-function createModules(kernel: Kernel) {
+function createModules(kernel: Kernel, options: { paymentProvider?: PaymentProvider } = {}) {
   const notifications = createNotifications(kernel);
   let identity: ReturnType<typeof createIdentityModule> | undefined;
   const tenancy = createTenancyModule(kernel, {
@@ -43,7 +46,23 @@ function createModules(kernel: Kernel) {
         .filter((member) => member.role === 'owner' || member.role === 'admin')
         .map((member) => member.user.email),
   });
+  const workspaceExists = async (orgId: string, workspaceId: string) => {
+    await tenancy.organizations.getWorkspace(orgId, workspaceId);
+  };
+  const metering = createMeteringModule(kernel, { workspaceExists });
+  const billing = createBillingModule(kernel, {
+    metering: metering.service,
+    notifications,
+    provider: options.paymentProvider,
+    billingContacts: async (orgId) =>
+      (await tenancy.members.list(orgId))
+        .filter((member) => member.role === 'owner' || member.role === 'admin' || member.role === 'billing')
+        .map((member) => member.user.email),
+    organization: (orgId) => tenancy.organizations.getOrganization(orgId),
+  });
   const gateway = createGatewayModule(kernel, {
+    planAccess: (orgId) => billing.service.access.gatewayAccess(orgId),
+    meter: (events) => metering.service.record(events),
     workspaceExists: async (orgId, workspaceId) => {
       await tenancy.organizations.getWorkspace(orgId, workspaceId);
     },
@@ -52,13 +71,16 @@ function createModules(kernel: Kernel) {
       if (!keys.some((key) => key.id === apiKeyId)) throw new NotFoundError('API key');
     },
   });
-  return { notifications, tenancy, identity, audit, webhooks, gateway };
+  return { notifications, tenancy, identity, audit, webhooks, metering, billing, gateway };
 }
 
 /** Wires the kernel, the modules and the HTTP server. Nothing listens until `start`. */
-export async function createAtrium(config: Config, overrides: KernelOverrides & { serveConsole?: boolean } = {}): Promise<Atrium> {
+export async function createAtrium(
+  config: Config,
+  overrides: KernelOverrides & { serveConsole?: boolean; paymentProvider?: PaymentProvider } = {},
+): Promise<Atrium> {
   const kernel = await createKernel(config, overrides);
-  const modules = createModules(kernel);
+  const modules = createModules(kernel, { paymentProvider: overrides.paymentProvider });
   const http = await createHttpServer({
     log: kernel.log,
     metrics: kernel.metrics,
@@ -72,6 +94,8 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
   modules.tenancy.routes(http);
   modules.audit.routes(http);
   modules.webhooks.routes(http);
+  modules.metering.routes(http);
+  modules.billing.routes(http);
   modules.gateway.routes(http);
   await http.register(scalar, { routePrefix: '/docs', configuration: { url: '/api/v1/openapi.json', title: 'Atrium API' } });
   if (overrides.serveConsole !== false) await registerConsole(http, config.webDist);
@@ -89,6 +113,7 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
     http,
     modules,
     async start({ listen = true } = {}) {
+      await modules.billing.start();
       await modules.gateway.start();
       await kernel.jobs.start({ work: config.mode !== 'api' });
       started = true;
@@ -98,6 +123,8 @@ export async function createAtrium(config: Config, overrides: KernelOverrides & 
     async close() {
       await http.close();
       await modules.gateway.stop();
+      await modules.metering.stop();
+      await modules.billing.stop();
       if (started) await kernel.jobs.stop();
       // After the jobs: a delivery still running needs its connection.
       await modules.webhooks.service.close();

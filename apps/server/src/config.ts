@@ -45,6 +45,18 @@ export const configSchema = z.object({
   ATRIUM_COOKIE_SECURE: bool.optional(),
   ATRIUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
   ATRIUM_REQUEST_BODY_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  ATRIUM_OPERATOR_EMAILS: z.string().optional(),
+  ATRIUM_BILLING_ISSUER: z.string().min(1).max(200).default('Atrium'),
+  ATRIUM_BILLING_ISSUER_ADDRESS: z.string().max(500).optional(),
+  ATRIUM_INVOICE_PREFIX: z
+    .string()
+    .regex(/^[A-Z0-9-]{1,12}$/, 'uppercase letters, digits and dashes')
+    .default('ATR'),
+  ATRIUM_BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  ATRIUM_INVOICE_NET_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+  STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+  STRIPE_API_BASE: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_WEB_DIST: z.string().optional(),
   ATRIUM_PROCESSES: z.coerce.number().int().min(1).max(256).optional(),
@@ -103,6 +115,19 @@ export interface Config {
   auditRetentionDays: number;
   /** Days kept gateway request and response bodies live (0: forever); usage rows are not affected. */
   requestBodyRetentionDays: number;
+  /** Users with these (lower-cased) emails operate the platform: plans, revenue, credits, marking invoices paid. */
+  operatorEmails: string[];
+  billing: {
+    issuer: string;
+    issuerAddress: string | undefined;
+    invoicePrefix: string;
+    /** Days an overdue organisation keeps full access before it becomes read-only. */
+    graceDays: number;
+    /** Days a manually paid invoice is due after it is issued. */
+    netDays: number;
+    /** Stripe, when both secrets are set; otherwise invoices are marked paid by an operator. */
+    stripe: { secretKey: string; webhookSecret: string; apiBase: string | undefined } | undefined;
+  };
   cookieSecure: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   webDist: string | undefined;
@@ -151,6 +176,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     loginMaxFailures: raw.ATRIUM_LOGIN_MAX_FAILURES,
     auditRetentionDays: raw.ATRIUM_AUDIT_RETENTION_DAYS,
     requestBodyRetentionDays: raw.ATRIUM_REQUEST_BODY_RETENTION_DAYS,
+    operatorEmails: (raw.ATRIUM_OPERATOR_EMAILS ?? '')
+      .split(',')
+      .map((email) => email.trim().toLowerCase())
+      .filter(Boolean),
+    billing: {
+      issuer: raw.ATRIUM_BILLING_ISSUER,
+      issuerAddress: raw.ATRIUM_BILLING_ISSUER_ADDRESS,
+      invoicePrefix: raw.ATRIUM_INVOICE_PREFIX,
+      graceDays: raw.ATRIUM_BILLING_GRACE_DAYS,
+      netDays: raw.ATRIUM_INVOICE_NET_DAYS,
+      stripe:
+        raw.STRIPE_SECRET_KEY && raw.STRIPE_WEBHOOK_SECRET
+          ? { secretKey: raw.STRIPE_SECRET_KEY, webhookSecret: raw.STRIPE_WEBHOOK_SECRET, apiBase: raw.STRIPE_API_BASE }
+          : undefined,
+    },
     cookieSecure: raw.ATRIUM_COOKIE_SECURE ?? raw.ATRIUM_PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: raw.LOG_LEVEL,
     webDist: raw.ATRIUM_WEB_DIST,

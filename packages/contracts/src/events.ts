@@ -122,3 +122,85 @@ export const GatewayEvents = {
     }),
   },
 } satisfies Record<string, EventDefinition>;
+
+/** Metering: usage crossing what the plan includes. */
+export const MeteringEvents = {
+  'usage.threshold_reached': {
+    description: 'Usage of a metric reached 80% or 100% of what the plan includes this period (sent once per threshold and period)',
+    payload: z.object({
+      metric: z.string(),
+      threshold: z.number().describe('80 or 100'),
+      used: z.number(),
+      limit: z.number(),
+      hard: z.boolean().describe('True when calls beyond the limit are refused (402) rather than billed as overage'),
+      period_end: z.string(),
+    }),
+  },
+} satisfies Record<string, EventDefinition>;
+
+const subscriptionPayload = z.object({
+  subscription_id: id,
+  plan: z.string(),
+  plan_version: z.number(),
+  status: z.string(),
+  interval: z.string(),
+  seats: z.number(),
+});
+
+/** Billing: subscriptions, trials, invoices, credits and payments. */
+export const BillingEvents = {
+  'subscription.created': { description: 'The organization got its first subscription (the Spark trial)', payload: subscriptionPayload },
+  'subscription.updated': {
+    description: 'Plan, interval, seats or status changed',
+    payload: subscriptionPayload.extend({ previous_plan: z.string().optional(), previous_status: z.string().optional() }),
+  },
+  'subscription.canceled': {
+    description: 'Cancellation was requested (at period end) or took effect',
+    payload: subscriptionPayload.extend({ at_period_end: z.boolean() }),
+  },
+  'subscription.trial_will_end': {
+    description: 'The trial ends in 7 or 3 days',
+    payload: subscriptionPayload.extend({ days_left: z.number(), trial_end: z.string() }),
+  },
+  'subscription.restricted': {
+    description: 'The organization became read-only: its trial ended or a payment stayed overdue past the grace period',
+    payload: subscriptionPayload.extend({ reason: z.enum(['trial_ended', 'payment_overdue']) }),
+  },
+  'subscription.restored': {
+    description: 'Full access came back (a plan was chosen or the overdue invoice paid)',
+    payload: subscriptionPayload,
+  },
+  'invoice.finalized': {
+    description: 'An invoice was numbered and is due',
+    payload: z.object({ invoice_id: id, number: z.string(), total: z.number(), currency: z.string() }),
+  },
+  'invoice.paid': {
+    description: 'An invoice was paid',
+    payload: z.object({ invoice_id: id, number: z.string(), total: z.number(), currency: z.string() }),
+  },
+  'invoice.payment_failed': {
+    description: 'Collecting an invoice failed; it is retried during the grace period',
+    payload: z.object({
+      invoice_id: id,
+      number: z.string(),
+      total: z.number(),
+      currency: z.string(),
+      attempt: z.number(),
+      reason: z.string(),
+    }),
+  },
+  'invoice.voided': { description: 'An invoice was voided', payload: z.object({ invoice_id: id, number: z.string().nullable() }) },
+  'invoice.uncollectible': {
+    description: 'An invoice was written off after its retries',
+    payload: z.object({ invoice_id: id, number: z.string() }),
+  },
+  'credit.granted': {
+    description: 'A credit was granted',
+    payload: z.object({ credit_id: id, kind: z.string(), amount: z.number(), currency: z.string() }),
+  },
+  'billing_profile.updated': { description: 'Billing details or the tax rate changed', payload: z.object({ fields: z.array(z.string()) }) },
+  'plan.updated': {
+    description: 'The operator published a new version of a plan',
+    payload: z.object({ plan: z.string(), version: z.number() }),
+  },
+} satisfies Record<string, EventDefinition>;

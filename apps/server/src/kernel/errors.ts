@@ -20,6 +20,9 @@ export interface AppErrorOptions {
   retryable?: boolean;
   /** A 5xx whose message is safe to show (an upstream provider's own words), not an internal failure. */
   expose?: boolean;
+  /** Machine-readable facts about the error, added to the envelope's `error` object (and to its root with `atRoot`). */
+  details?: Record<string, unknown>;
+  atRoot?: boolean;
   cause?: unknown;
 }
 
@@ -28,6 +31,8 @@ export class AppError extends Error {
   readonly headers?: Record<string, string>;
   readonly retryable: boolean;
   readonly expose: boolean;
+  readonly details?: Record<string, unknown>;
+  readonly atRoot: boolean;
 
   constructor(
     readonly status: number,
@@ -41,6 +46,8 @@ export class AppError extends Error {
     this.headers = options.headers;
     this.retryable = options.retryable ?? false;
     this.expose = options.expose ?? status < 500;
+    this.details = options.details;
+    this.atRoot = options.atRoot ?? false;
   }
 }
 
@@ -80,6 +87,39 @@ export class RateLimitError extends AppError {
       headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
       retryable: true,
     });
+  }
+}
+
+/**
+ * A hard quota of the organisation's plan is used up: 402 with what was used, the limit and where
+ * to upgrade. The facts are also at the envelope's root (`code`, `used`, `limit`, `upgrade_url`)
+ * so a client can read them without knowing the envelope.
+ */
+export class QuotaExceededError extends AppError {
+  constructor(input: { metric: string; used: number; limit: number; upgradeUrl: string; resetsAt?: Date | null }) {
+    super(
+      402,
+      'insufficient_quota',
+      'quota_exceeded',
+      `The plan's ${input.metric} quota is used up (${input.used} of ${input.limit}). Upgrade to continue.`,
+      {
+        details: {
+          metric: input.metric,
+          used: input.used,
+          limit: input.limit,
+          upgrade_url: input.upgradeUrl,
+          ...(input.resetsAt ? { resets_at: input.resetsAt.toISOString() } : {}),
+        },
+        atRoot: true,
+      },
+    );
+  }
+}
+
+/** The organisation may read but not change anything: its trial ended or its payment is overdue past the grace period. */
+export class RestrictedError extends AppError {
+  constructor(reason: string, upgradeUrl: string) {
+    super(402, 'insufficient_quota', 'organization_restricted', reason, { details: { upgrade_url: upgradeUrl }, atRoot: true });
   }
 }
 

@@ -7,6 +7,7 @@ import { type Atrium, createAtrium } from '../app.ts';
 import { loadTestTargets, parseConfig } from '../config.ts';
 import { createRedisCache } from '../kernel/cache/index.ts';
 import { type Database, openDatabase } from '../kernel/db/database.ts';
+import type { PaymentProvider } from '../modules/billing/payments/provider.ts';
 import { adminUrl, databaseUrlFor } from './postgres.ts';
 
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -50,6 +51,8 @@ export interface TestAtriumOptions {
   env?: Record<string, string>;
   clock?: () => Date;
   serveConsole?: boolean;
+  /** A payment provider instead of the configured one (a Stripe client pointed at a local fake). */
+  paymentProvider?: PaymentProvider;
 }
 
 /**
@@ -75,6 +78,7 @@ export async function createTestAtrium(options: TestAtriumOptions = {}): Promise
     skipMigrations: true,
     clock: options.clock,
     serveConsole: options.serveConsole ?? false,
+    paymentProvider: options.paymentProvider,
   });
   await atrium.start({ listen: false });
   return atrium;

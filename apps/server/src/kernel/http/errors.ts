@@ -3,7 +3,8 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorType } from '../errors.ts';
 
 export interface ErrorEnvelope {
-  error: { type: ErrorType; code: string; message: string; param?: string; request_id: string };
+  error: { type: ErrorType; code: string; message: string; param?: string; request_id: string; [detail: string]: unknown };
+  [detail: string]: unknown;
 }
 
 /** `/messages/0/role` → `messages[0].role` */
@@ -25,8 +26,12 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(function handleError(error: FastifyError, request, reply) {
     const requestId = String(request.id);
-    const send = (status: number, type: ErrorType, code: string, message: string, param?: string) => {
-      const body: ErrorEnvelope = { error: { type, code, message, ...(param ? { param } : {}), request_id: requestId } };
+    const send = (status: number, type: ErrorType, code: string, message: string, param?: string, details?: AppError) => {
+      const extra = details?.details ?? {};
+      const body: ErrorEnvelope = {
+        ...(details?.atRoot ? { code, ...extra } : {}),
+        error: { type, code, message, ...(param ? { param } : {}), ...extra, request_id: requestId },
+      };
       return reply.code(status).type('application/json').send(body);
     };
 
@@ -40,7 +45,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
       if (error.status >= 500 && !error.expose) request.log.error({ err: error }, 'request failed');
-      return send(error.status, error.type, error.code, error.expose ? error.message : 'Something went wrong.', error.param);
+      return send(error.status, error.type, error.code, error.expose ? error.message : 'Something went wrong.', error.param, error);
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return send(known.status, 'invalid_request_error', known.code, known.message);

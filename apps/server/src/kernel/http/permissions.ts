@@ -6,6 +6,8 @@ export interface PermissionDefinition {
   id: string;
   description: string;
   roles: readonly Role[];
+  /** Held by no organisation role, not even the owner: granted to platform operators only. */
+  platform?: boolean;
 }
 
 /**
@@ -23,7 +25,8 @@ export class PermissionRegistry {
     for (const definition of definitions) {
       if (this.#definitions.has(definition.id)) throw new Error(`Permission ${definition.id} defined twice.`);
       this.#definitions.set(definition.id, definition);
-      // The owner holds every permission.
+      if (definition.platform) continue;
+      // The owner holds every organisation permission.
       for (const role of new Set<Role>(['owner', ...definition.roles])) this.#byRole.get(role)?.add(definition.id);
     }
   }

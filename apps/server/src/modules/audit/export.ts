@@ -1,3 +1,4 @@
+import { csvCell } from '../../kernel/http/csv.ts';
 import { type AuditEntryDto, entryDto } from './dto.ts';
 import type { AuditEntry } from './service.ts';
 
@@ -26,16 +27,7 @@ export const CSV_COLUMNS = [
   'hash',
 ] as const;
 
-// A spreadsheet runs a cell that starts with one of these as a formula (tab and CR too, per OWASP).
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** One CSV field: formula starts neutralised with a leading `'`, then RFC 4180 quoting. */
-export function csvCell(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+export { csvCell };
 
 function csvRow(entry: AuditEntryDto): string {
   const cells = [

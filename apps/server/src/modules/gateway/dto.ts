@@ -184,7 +184,7 @@ export const RequestLog = z
   })
   .meta({ id: 'GatewayRequestLog' });
 
-export const dateTime = z.iso.datetime({ offset: true });
+export { dateTime } from '@atrium/contracts';
 
 export function providerDto(row: ConnectionRow, hint: string | null) {
   return {
@@ -295,10 +295,4 @@ export function requestLogDto(row: RequestRow) {
     overhead_ms: row.overheadMs,
     first_token_ms: row.firstTokenMs,
   };
-}
-
-export function csvCell(value: unknown): string {
-  const text = String(value ?? '');
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

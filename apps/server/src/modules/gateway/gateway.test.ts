@@ -102,7 +102,7 @@ describe('gateway: OpenAI-compatible endpoints through the official SDK', () => 
     // The upstream got the connection's key, never the client's.
     expect(mock.calls[0].headers.authorization).toBe('Bearer sk-upstream-secret');
 
-    const usage = await client.request('GET', '/api/v1/usage?group_by=model', { token: owner.token });
+    const usage = await client.request('GET', '/api/v1/gateway/usage?group_by=model', { token: owner.token });
     const row = usage.body.data.find((entry: { model: string }) => entry.model === 'mock-small');
     // 2 prompt words, 7 completion words at 2 and 4 USD per 1M → 4 + 28 micro-units.
     expect(row).toMatchObject({ requests: 1, input_tokens: 2, output_tokens: 7, cost_micros: 32 });
@@ -395,6 +395,10 @@ describe('gateway: routing', () => {
   });
 
   it('spreads load by weight', async () => {
+    // 80 calls at once: beyond the Spark trial's 60 requests per minute, so on a plan without limits.
+    expect((await client.request('POST', '/api/v1/subscription/change', { token: owner.token, body: { plan: 'enterprise' } })).status).toBe(
+      200,
+    );
     await route(owner, {
       model: 'spread',
       strategy: 'loadbalance',
@@ -482,7 +486,7 @@ describe('gateway: limits, budgets and cache', () => {
         owner.openai.chat.completions.create({ model: 'p/mock-priced', max_tokens: 10, messages: [{ role: 'user', content: 'hi there' }] }),
       ),
     );
-    const spent = (await client.request('GET', '/api/v1/usage?group_by=model', { token: owner.token })).body.data[0].cost_micros;
+    const spent = (await client.request('GET', '/api/v1/gateway/usage?group_by=model', { token: owner.token })).body.data[0].cost_micros;
     expect(spent).toBeLessThanOrEqual(60);
     expect(results.filter((result) => result.status === 'fulfilled').length).toBeGreaterThan(0);
     const refused = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;

@@ -9,18 +9,22 @@ import { geminiAdapter } from './adapters/gemini.ts';
 import { openAIAdapter } from './adapters/openai.ts';
 import type { ProviderAdapter, ProviderType } from './adapters/types.ts';
 import { createLimits } from './limits.ts';
-import { registerGatewayProxy } from './proxy.ts';
+import { type ProxyDependencies, registerGatewayProxy } from './proxy.ts';
 import { Breakers } from './router.ts';
 import { registerGatewayRoutes } from './routes.ts';
 import { createGatewayService } from './service.ts';
 import { createGatewayStore, type PolicyScope } from './store.ts';
-import { createUsageWriter } from './usage.ts';
+import { createUsageWriter, type UsageEvent } from './usage.ts';
 
 export interface GatewayDependencies {
   /** Throws NotFoundError unless the workspace belongs to the organisation. */
   workspaceExists(orgId: string, workspaceId: string): Promise<void>;
   /** Throws NotFoundError unless the API key belongs to the organisation. */
   apiKeyExists(orgId: string, apiKeyId: string): Promise<void>;
+  /** The plan's rate limits and quota gate (billing). */
+  planAccess: ProxyDependencies['planAccess'];
+  /** Records committed calls' tokens and requests as usage events (metering); durable when it resolves. */
+  meter(events: UsageEvent[]): Promise<unknown>;
 }
 
 export const adapters: Record<ProviderType, ProviderAdapter> = {
@@ -44,13 +48,12 @@ export function createGatewayModule(kernel: Kernel, deps: GatewayDependencies) {
       roles: ['admin', 'developer', 'member', 'viewer'],
     },
     { id: 'gateway:write', description: 'Connect providers; change routes, prices, limits and budgets', roles: ['admin'] },
-    { id: 'usage:read', description: 'See gateway usage and cost', roles: ['admin', 'developer', 'viewer', 'billing'] },
     { id: 'request_logs:read', description: 'Browse gateway request logs', roles: ['admin', 'developer'] },
   );
   kernel.events.declare(...eventTypes(GatewayEvents));
   const store = createGatewayStore(kernel);
   const limits = createLimits(kernel);
-  const usage = createUsageWriter(kernel);
+  const usage = createUsageWriter(kernel, { meter: deps.meter });
   const breakers = new Breakers();
   const service = createGatewayService(kernel, { store, adapters });
 
@@ -96,6 +99,7 @@ export function createGatewayModule(kernel: Kernel, deps: GatewayDependencies) {
         usage,
         breakers,
         adapters,
+        planAccess: deps.planAccess,
         async workspaceOfUser(orgId, requested) {
           if (!requested) return undefined;
           await deps.workspaceExists(orgId, requested).catch(() => {

@@ -42,7 +42,12 @@ const scopeColumn = {
   workspace: gatewayRequests.workspaceId,
   api_key: gatewayRequests.apiKeyId,
 } as const;
-const scopeLabel: Record<PolicyScope, string> = { organization: 'organization', workspace: 'workspace', api_key: 'API key' };
+const scopeLabel: Record<Policy['scope'], string> = {
+  organization: 'organization',
+  workspace: 'workspace',
+  api_key: 'API key',
+  plan: 'plan',
+};
 
 /**
  * Requests/min, tokens/min, requests/day and spend budgets per API key, workspace and
@@ -78,7 +83,7 @@ export function createLimits(kernel: Kernel) {
       tx
         .select({ spent: sql<string>`coalesce(sum(${gatewayRequests.costMicros}), 0)` })
         .from(gatewayRequests)
-        .where(and(eq(scopeColumn[policy.scope], policy.scopeId), gte(gatewayRequests.createdAt, start))),
+        .where(and(eq(scopeColumn[policy.scope as PolicyScope], policy.scopeId), gte(gatewayRequests.createdAt, start))),
     );
     await cache.setIfAbsent(key, String(Number(row?.spent ?? 0)), ttlMs);
     seeded.add(key);

@@ -36,6 +36,11 @@ export interface ProxyDependencies {
   /** The workspace a signed-in user's call is for (`x-atrium-workspace`), checked to belong to the organisation. */
   workspaceOfUser(orgId: string, requested: string | undefined): Promise<string | undefined>;
   onBudgetExhausted(orgId: string, policy: Policy): void;
+  /**
+   * What the organisation's plan allows, from memory: its rate limits as a policy, and a gate that
+   * throws (402) when a hard quota is used up or the organisation is restricted.
+   */
+  planAccess(orgId: string): Promise<{ policy: Policy | null; gate: (() => Promise<void>) | null }>;
 }
 
 /** Output tokens reserved against budgets when a request sets no `max_tokens`. */
@@ -79,6 +84,9 @@ export function registerGatewayProxy(app: FastifyInstance, deps: ProxyDependenci
     if (workspacePolicy) policies.push(workspacePolicy);
     const orgPolicy = config.policies.get(policyKey('organization', principal.orgId));
     if (orgPolicy) policies.push(orgPolicy);
+    const plan = await deps.planAccess(principal.orgId);
+    if (plan.gate) await plan.gate();
+    if (plan.policy) policies.push(plan.policy);
     return { principal, orgId: principal.orgId, workspaceId, apiKeyId, config, policies };
   }
 

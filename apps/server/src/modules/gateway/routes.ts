@@ -2,10 +2,10 @@ import { ErrorEnvelope, IdParams, PageQuery } from '@atrium/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../kernel/http/auth-hook.ts';
+import { csvCell } from '../../kernel/http/csv.ts';
 import { typed } from '../../kernel/http/server.ts';
 import {
   CreateProvider,
-  csvCell,
   dateTime,
   PolicyBody,
   PolicyDto,
@@ -318,12 +318,12 @@ export function registerGatewayRoutes(
 
   // --- Usage --------------------------------------------------------------------------------
   app.get(
-    '/api/v1/usage',
+    '/api/v1/gateway/usage',
     {
       config: { permission: 'usage:read' },
       schema: {
         tags: ['Usage'],
-        summary: 'Gateway usage and cost grouped by day, model, key, workspace or provider (`format=csv` for a file)',
+        summary: 'Gateway calls, tokens, cost and latency grouped by day, model, key, workspace or provider (`format=csv` for a file)',
         querystring: z.object({
           group_by: z.enum(USAGE_GROUPS).default('day'),
           from: dateTime.optional(),

@@ -40,7 +40,8 @@ export interface RouteEntry {
 export type PolicyScope = 'organization' | 'workspace' | 'api_key';
 
 export interface Policy {
-  scope: PolicyScope;
+  /** `plan`: the limits of the organisation's billing plan, applied beside its own policies. */
+  scope: PolicyScope | 'plan';
   scopeId: string;
   requestsPerMinute: number | null;
   tokensPerMinute: number | null;

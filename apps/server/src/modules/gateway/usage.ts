@@ -2,6 +2,40 @@ import { createGroupCommit } from '../../kernel/db/group-commit.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { gatewayRequests } from './schema.ts';
 
+/** A usage event as metering takes it (the gateway does not own metering's table). */
+export interface UsageEvent {
+  orgId: string;
+  metric: string;
+  quantity: number;
+  idempotencyKey: string;
+  at: Date;
+  workspaceId?: string | null;
+  apiKeyId?: string | null;
+  dimensions?: Record<string, string | number | boolean | null>;
+  source: 'gateway';
+}
+
+/** The billable usage of committed calls: one request per successful call, and its tokens unless served from the cache. */
+function usageEventsOf(rows: UsageRow[]): UsageEvent[] {
+  const events: UsageEvent[] = [];
+  for (const row of rows) {
+    if (row.status >= 400) continue;
+    const common = {
+      orgId: row.orgId,
+      at: row.createdAt ?? new Date(),
+      workspaceId: row.workspaceId ?? null,
+      apiKeyId: row.apiKeyId ?? null,
+      dimensions: { model: row.model ?? row.requestedModel, provider: row.provider ?? null, endpoint: row.endpoint },
+      source: 'gateway' as const,
+    };
+    events.push({ ...common, metric: 'requests', quantity: 1, idempotencyKey: `gateway:${row.id}:requests` });
+    const tokens = (row.inputTokens ?? 0) + (row.outputTokens ?? 0);
+    if (tokens > 0 && row.cache !== 'hit')
+      events.push({ ...common, metric: 'tokens', quantity: tokens, idempotencyKey: `gateway:${row.id}:tokens` });
+  }
+  return events;
+}
+
 export type UsageRow = typeof gatewayRequests.$inferInsert;
 export interface UsageRecord {
   row: UsageRow;
@@ -52,7 +86,7 @@ const INSERT_BODIES = `insert into gateway_request_bodies (request_id, org_id, r
  * Bodies, kept only for organisations that opted in, are written after their rows; losing them in
  * a crash never loses usage.
  */
-export function createUsageWriter(kernel: Kernel) {
+export function createUsageWriter(kernel: Kernel, options: { meter?: (events: UsageEvent[]) => Promise<unknown> } = {}) {
   const { database, log, vault } = kernel;
   // Prompts and answers are the tenant's data: sealed with the organisation's data key at rest.
   const seal = (orgId: string, text: string | null) => (text === null ? null : vault.encrypt(orgId, text));
@@ -60,11 +94,17 @@ export function createUsageWriter(kernel: Kernel) {
     maxBatch: 500,
     async write(records) {
       const rows = records.map((record) => record.row);
-      await database.sql.query(
-        INSERT_REQUESTS,
-        COLUMNS.map(([, , value]) => rows.map(value)),
-        'gateway_usage_insert',
-      );
+      // The log rows and the usage events are written side by side; both are idempotent by the
+      // row id, so a retried batch counts nothing twice.
+      const events = options.meter ? usageEventsOf(rows) : [];
+      await Promise.all([
+        database.sql.query(
+          INSERT_REQUESTS,
+          COLUMNS.map(([, , value]) => rows.map(value)),
+          'gateway_usage_insert',
+        ),
+        events.length ? options.meter?.(events) : undefined,
+      ]);
       const withBodies = records.filter((record) => record.bodies);
       if (!withBodies.length) return;
       try {

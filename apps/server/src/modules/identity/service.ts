@@ -22,6 +22,8 @@ import { hashPassword, verifyPassword } from './passwords.ts';
 import { passwordResets, users } from './schema.ts';
 import { type ClientContext, createSessions } from './sessions.ts';
 
+const OPERATOR_PERMISSION = 'platform:operate';
+
 export type UserRow = typeof users.$inferSelect;
 export const ACCESS_COOKIE = 'atrium_access';
 export const REFRESH_COOKIE = 'atrium_refresh';
@@ -42,6 +44,19 @@ function assertSameOrigin(request: FastifyRequest) {
 /** Users, sign-in, sessions, password flows, API keys, and turning credentials into a principal. */
 export function createIdentityService(kernel: Kernel, deps: { organizations: OrganizationsService; notifications: Notifications }) {
   const { database, config, cache, events, permissions } = kernel;
+  // Platform operators are named by email in the configuration; the lookup is cached briefly.
+  const operatorEmails = new Set(config.operatorEmails);
+  const operatorOf = new Map<string, { operator: boolean; at: number }>();
+  async function isOperator(userId: string): Promise<boolean> {
+    if (!operatorEmails.size) return false;
+    const held = operatorOf.get(userId);
+    if (held && Date.now() - held.at < 60_000) return held.operator;
+    // System: a user is not tenant data.
+    const [row] = await asSystem(database, (db) => db.select({ email: users.email }).from(users).where(eq(users.id, userId)));
+    const operator = !!row && operatorEmails.has(row.email.toLowerCase());
+    operatorOf.set(userId, { operator, at: Date.now() });
+    return operator;
+  }
   const sessions = createSessions(kernel);
   const keys = createApiKeys(kernel, { roleOf: (orgId, userId) => deps.organizations.roleOf(orgId, userId) });
   // Unknown emails still pay for one hash, so timing does not reveal who has an account.
@@ -283,13 +298,14 @@ export function createIdentityService(kernel: Kernel, deps: { organizations: Org
       const session = await sessions.verifyAccess(token);
       const role = await deps.organizations.roleOf(session.orgId, session.userId);
       if (!role) throw new AuthenticationError('You are no longer a member of this organization.', 'no_membership');
+      const granted = permissions.of(role);
       return {
         type: 'user',
         id: session.userId,
         userId: session.userId,
         orgId: session.orgId,
         role,
-        permissions: permissions.of(role),
+        permissions: (await isOperator(session.userId)) ? new Set([...granted, OPERATOR_PERMISSION]) : granted,
         sessionId: session.sessionId,
       };
     },

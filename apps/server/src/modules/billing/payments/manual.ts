@@ -1,0 +1,23 @@
+import { type PaymentProvider, WebhookSignatureError } from './provider.ts';
+
+/**
+ * The provider for self-hosted installs without a payment processor: no customers, no checkout,
+ * invoices stay pending until an admin marks them paid, and there are no webhooks.
+ */
+export function createManualProvider(): PaymentProvider {
+  return {
+    name: 'manual',
+    async ensureCustomer() {
+      return null;
+    },
+    async createCheckout() {
+      return null;
+    },
+    async collect() {
+      return { status: 'pending', providerInvoiceId: null };
+    },
+    parseWebhook() {
+      throw new WebhookSignatureError('manual provider has no webhooks');
+    },
+  };
+}
