@@ -26,6 +26,8 @@ const WRITABLE_WHEN_RESTRICTED = [
   '/api/v1/organization',
 ];
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// Taking access away stays possible while read-only: revoking keys, removing members.
+const REVOCABLE_WHEN_RESTRICTED = ['/api/v1/api-keys', '/api/v1/members', '/api/v1/invitations'];
 
 export interface BillingModuleDependencies {
   metering: MeteringService;
@@ -77,6 +79,7 @@ export function createBillingModule(kernel: Kernel, deps: BillingModuleDependenc
         if (!principal || !WRITES.has(request.method)) return;
         const url = request.routeOptions.url ?? '';
         if (!url.startsWith('/api/v1/') || WRITABLE_WHEN_RESTRICTED.some((prefix) => url.startsWith(prefix))) return;
+        if (request.method === 'DELETE' && REVOCABLE_WHEN_RESTRICTED.some((prefix) => url.startsWith(prefix))) return;
         await service.access.assertWritable(principal.orgId);
       });
       registerBillingRoutes(app, service, { now: () => kernel.clock() });

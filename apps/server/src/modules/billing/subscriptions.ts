@@ -96,8 +96,10 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
     // Organisations created before billing existed start their trial on first sight.
     // The trial runs from the organisation's creation, whenever its subscription is first written.
     const trial = await plans.current(TRIAL_PLAN);
+    // An organisation that predates billing (created more than a day ago) gets its full trial from now.
     const { createdAt } = await deps.organization(orgId);
-    return withTenant(database, orgId, (tx) => startTrial(tx, orgId, trial, createdAt));
+    const start = clock().getTime() - createdAt.getTime() < DAY ? createdAt : clock();
+    return withTenant(database, orgId, (tx) => startTrial(tx, orgId, trial, start));
   }
 
   async function lockedSubscription(tx: Tx, orgId: string): Promise<Subscription> {
@@ -659,7 +661,9 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
             .from(invoices)
             .where(eq(invoices.id, event.atriumInvoiceId as string)),
         );
-        if (invoice && invoice.orgId === orgId) await recordFailure(invoice, event.reason, event.providerInvoiceId);
+        // Our own charge attempt already recorded this failure when Stripe answered it.
+        const known = invoice?.attempts && invoice.providerInvoiceId === event.providerInvoiceId && invoice.lastError;
+        if (invoice && invoice.orgId === orgId && !known) await recordFailure(invoice, event.reason, event.providerInvoiceId);
         return;
       }
       case 'subscription.updated': {
