@@ -141,7 +141,7 @@ describe.runIf(browserAvailable())('console: AI gateway', () => {
         .count(),
     ).toBe(1);
     const csv = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
-    expect(csv).toMatch(/^\/api\/v1\/usage\?group_by=model&from=.+&to=.+&format=csv$/);
+    expect(csv).toMatch(/^\/api\/v1\/gateway\/usage\?group_by=model&from=.+&to=.+&format=csv$/);
     const exported = await page.evaluate(async (href) => (await fetch(href, { credentials: 'include' })).text(), csv ?? '');
     expect(exported.split('\n')[0]).toBe(
       'model,requests,errors,cache_hits,input_tokens,output_tokens,cached_tokens,cost_micros,cost,avg_latency_ms',

@@ -1,6 +1,9 @@
 import { type ComponentType, useEffect, useRef } from 'react';
 import { AppShell } from './layout/app-shell';
 import { useLocation } from './lib/router';
+import { AdminIndexPage } from './pages/admin/admin-layout';
+import { AdminPlansPage } from './pages/admin/plans-page';
+import { AdminRevenuePage } from './pages/admin/revenue-page';
 import { ApiKeysPage } from './pages/api-keys/api-keys-page';
 import { AuditLogPage } from './pages/audit-log/audit-log-page';
 import { AcceptInvitationPage } from './pages/auth/accept-invitation-page';
@@ -8,6 +11,13 @@ import { ForgotPasswordPage } from './pages/auth/forgot-password-page';
 import { LoginPage } from './pages/auth/login-page';
 import { ResetPasswordPage } from './pages/auth/reset-password-page';
 import { SignupPage } from './pages/auth/signup-page';
+import { BillingBanner } from './pages/billing/billing-banner';
+import { BillingIndexPage } from './pages/billing/billing-layout';
+import { CreditsPage } from './pages/billing/credits-page';
+import { BillingDetailsPage } from './pages/billing/details-page';
+import { InvoicesPage } from './pages/billing/invoices-page';
+import { PlanPage } from './pages/billing/plan-page';
+import { BillingUsagePage } from './pages/billing/usage-page';
 import { GatewayIndexPage } from './pages/gateway/gateway-layout';
 import { LimitsPage } from './pages/gateway/limits-page';
 import { PricesPage } from './pages/gateway/prices-page';
@@ -49,6 +59,15 @@ const appRoutes: Record<string, ComponentType> = {
   '/api-keys': ApiKeysPage,
   '/webhooks': WebhooksPage,
   '/audit-log': AuditLogPage,
+  '/billing': BillingIndexPage,
+  '/billing/plan': PlanPage,
+  '/billing/usage': BillingUsagePage,
+  '/billing/invoices': InvoicesPage,
+  '/billing/credits': CreditsPage,
+  '/billing/details': BillingDetailsPage,
+  '/admin': AdminIndexPage,
+  '/admin/plans': AdminPlansPage,
+  '/admin/revenue': AdminRevenuePage,
   '/settings': SettingsPage,
   '/profile': ProfilePage,
 };
@@ -89,6 +108,8 @@ export function App() {
   const Page = appRoutes[path] ?? NotFoundPage;
   return (
     <AppShell>
+      {/* Above every page's header: a read-only organization, a trial ending, a quota running out. */}
+      <BillingBanner />
       <Page />
     </AppShell>
   );

@@ -207,35 +207,37 @@ describe('atrium chat', () => {
 
 describe('atrium usage and logs', () => {
   it('shows usage as a table with a total, as JSON and as CSV', async () => {
-    const table = await atriumCli(['usage', '--group-by', 'model']);
+    const table = await atriumCli(['usage', '--gateway', '--group-by', 'model']);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^MODEL\s+REQUESTS\s+ERRORS\s+CACHE HITS\s+INPUT TOKENS\s+OUTPUT TOKENS\s+COST\s+AVG LATENCY$/m);
     expect(table.stdout).toMatch(/^mock-small\s+2\s+0\s+0\s+\d+\s+\d+\s+0\.000000\s+\d+ ms$/m);
     expect(table.stdout).toMatch(/^total\s+4\s+1\s+0\s/m);
 
-    const report = await json(['usage', '--group-by', 'model']);
+    const report = await json(['usage', '--gateway', '--group-by', 'model']);
     expect(report.group_by).toBe('model');
     expect(report.data.find((row: { model: string }) => row.model === 'mock-large')).toMatchObject({ requests: 1, errors: 0 });
 
-    const csv = await atriumCli(['usage', '--group-by', 'provider', '--csv']);
+    const csv = await atriumCli(['usage', '--gateway', '--group-by', 'provider', '--csv']);
     expect(csv.code).toBe(0);
     expect(csv.stdout.split('\n')[0]).toBe(
       'provider,requests,errors,cache_hits,input_tokens,output_tokens,cached_tokens,cost_micros,cost,avg_latency_ms',
     );
     expect(csv.stdout).toMatch(/^openai-compatible,4,1,/m);
 
-    const byDay = await atriumCli(['usage']);
+    const byDay = await atriumCli(['usage', '--gateway']);
     expect(byDay.stdout).toMatch(/^DAY\s+REQUESTS\s/);
     expect(byDay.stdout).toMatch(/^\d{4}-\d\d-\d\d\s+4\s+1\s/m);
   });
 
   it('filters usage by time and rejects bad flags', async () => {
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    expect(await atriumCli(['usage', '--from', tomorrow])).toMatchObject({ code: 0, stdout: 'no usage in this period\n' });
-    expect((await json(['usage', '--to', '2000-01-01'])).data).toEqual([]);
+    expect(await atriumCli(['usage', '--gateway', '--from', tomorrow])).toMatchObject({ code: 0, stdout: 'no usage in this period\n' });
+    expect((await json(['usage', '--gateway', '--to', '2000-01-01'])).data).toEqual([]);
     expect((await atriumCli(['usage', '--from', 'last week'])).code).toBe(2);
     expect((await atriumCli(['usage', '--group-by', 'color'])).code).toBe(2);
-    expect((await atriumCli(['usage', '--csv', '--json'])).code).toBe(2);
+    expect((await atriumCli(['usage', '--gateway', '--csv', '--json'])).code).toBe(2);
+    expect((await atriumCli(['usage', '--gateway', '--group-by', 'metric'])).code).toBe(2);
+    expect((await atriumCli(['usage', '--csv'])).code).toBe(2);
   });
 
   it('lists the latest requests, filtered by model or to errors', async () => {

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerAuthentication } from './commands/authentication.ts';
+import { registerBilling } from './commands/billing.ts';
 import { registerChat } from './commands/chat.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMembers } from './commands/members.ts';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo): Command {
   registerProviders(program, io);
   registerRoutes(program, io);
   registerUsage(program, io);
+  registerBilling(program, io);
   registerChat(program, io);
   return program;
 }

@@ -2,31 +2,51 @@ import { type ChatStream, openChatStream } from './chat.ts';
 import { AtriumError } from './errors.ts';
 import { paginate } from './pagination.ts';
 import type {
+  AdminPlan,
   ApiKey,
+  BillingProfile,
+  BillingProfileInput,
+  ChangeSubscriptionInput,
   ChatCompletion,
   ChatRequest,
   CreatePriceInput,
   CreateProviderInput,
   CreateRouteInput,
+  Credit,
+  CreditList,
   GatewayModel,
   GatewayPolicy,
+  GrantCreditInput,
   Invitation,
+  Invoice,
   Me,
   Member,
+  MeteringUsageQuery,
+  MeteringUsageReport,
   Organization,
   Page,
+  Plan,
+  PlanEdit,
   PolicyInput,
   Price,
   Provider,
   ProviderTestResult,
+  Quota,
+  RecordedUsageEvent,
   RequestLog,
   RequestLogDetail,
   RequestLogFilter,
+  RevenueReport,
   Role,
   Route,
   Session,
+  Subscription,
+  SubscriptionChange,
+  UpcomingInvoice,
   UpdateProviderInput,
   UpdateRouteInput,
+  UsageEventBatchResult,
+  UsageEventInput,
   UsageQuery,
   UsageReport,
   Workspace,
@@ -119,6 +139,15 @@ export function createClient(options: ClientOptions) {
     for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
     const text = search.toString();
     return text ? `?${text}` : '';
+  };
+
+  const gatewayUsage = {
+    get: (filter: UsageQuery = {}) => request<UsageReport>('GET', `/api/v1/gateway/usage${query({ ...filter })}`),
+    /** The same report as CSV text (a header line, then one line per group). */
+    csv: async (filter: UsageQuery = {}) => {
+      const response = await send('GET', `/api/v1/gateway/usage${query({ ...filter, format: 'csv' })}`, undefined, { accept: 'text/csv' });
+      return response.text();
+    },
   };
 
   return {
@@ -227,13 +256,186 @@ export function createClient(options: ClientOptions) {
       /** Adds a new version of the organization's price; earlier calls keep their cost. */
       create: (input: CreatePriceInput, extra?: RequestOptions) => request<Price>('POST', '/api/v1/prices', input, extra),
     },
-    /** Gateway usage and cost, grouped by `day` (the default), `model`, `key`, `workspace` or `provider`. */
-    usage: {
-      get: (filter: UsageQuery = {}) => request<UsageReport>('GET', `/api/v1/usage${query({ ...filter })}`),
-      /** The same report as CSV text (a header line, then one line per group). */
-      csv: async (filter: UsageQuery = {}) => {
-        const response = await send('GET', `/api/v1/usage${query({ ...filter, format: 'csv' })}`, undefined, { accept: 'text/csv' });
-        return response.text();
+    /**
+     * The gateway's usage and cost report (`/api/v1/gateway/usage`), grouped by `day` (the
+     * default), `model`, `key`, `workspace` or `provider`. Metered usage per metric is `metering.usage`.
+     *
+     * @example
+     * const { data } = await atrium.gatewayUsage.get({ group_by: 'model', from: '2026-01-01T00:00:00Z' });
+     */
+    gatewayUsage,
+    /** @deprecated The gateway's report moved to `gatewayUsage` (same methods); metered usage is `metering.usage`. */
+    usage: gatewayUsage,
+    /**
+     * Plans, the organization's subscription, invoices, credits and billing details. Amounts are
+     * integers in the currency's minor unit (cents): 2900 is 29.00 USD.
+     */
+    billing: {
+      /**
+       * The plans on offer (current versions).
+       *
+       * @example
+       * const { data } = await atrium.billing.plans();
+       * console.log(data.map((plan) => `${plan.name}: ${plan.prices.month}`));
+       */
+      plans: () => request<{ data: Plan[] }>('GET', '/api/v1/plans'),
+      subscription: {
+        /**
+         * The organization's subscription: plan, status, period, seats and whether it is read-only.
+         *
+         * @example
+         * const subscription = await atrium.billing.subscription.get();
+         * if (subscription.status === 'trialing') console.log(`${subscription.days_left_in_trial} days of trial left`);
+         */
+        get: () => request<Subscription>('GET', '/api/v1/subscription'),
+        /**
+         * Moves to another plan, interval or seat count. When `checkout_url` is set, send the payer
+         * there: the change applies after payment.
+         *
+         * @example
+         * const { subscription, invoice, checkout_url } = await atrium.billing.subscription.change({ plan: 'team', interval: 'year', seats: 4 });
+         */
+        change: (input: ChangeSubscriptionInput, extra?: RequestOptions) =>
+          request<SubscriptionChange>('POST', '/api/v1/subscription/change', input, extra),
+        /**
+         * Cancels at the end of the current period, or at once.
+         *
+         * @example
+         * await atrium.billing.subscription.cancel({ at_period_end: true });
+         */
+        cancel: (input: { at_period_end: boolean }) => request<Subscription>('POST', '/api/v1/subscription/cancel', input),
+      },
+      invoices: {
+        /**
+         * The organization's invoices, newest first.
+         *
+         * @example
+         * const open = (await atrium.billing.invoices.list()).data.filter((invoice) => invoice.status === 'open');
+         */
+        list: () => request<{ data: Invoice[] }>('GET', '/api/v1/invoices'),
+        /**
+         * A preview of the current period's invoice: its lines so far, credits and tax.
+         *
+         * @example
+         * const { total, currency } = await atrium.billing.invoices.upcoming();
+         */
+        upcoming: () => request<UpcomingInvoice>('GET', '/api/v1/invoices/upcoming'),
+        /**
+         * An invoice as a PDF document's bytes.
+         *
+         * @example
+         * await writeFile('invoice.pdf', await atrium.billing.invoices.pdf('inv_…'));
+         */
+        pdf: async (id: string): Promise<Uint8Array> => {
+          const response = await send('GET', `/api/v1/invoices/${encodeURIComponent(id)}/pdf`, undefined, { accept: 'application/pdf' });
+          return new Uint8Array(await response.arrayBuffer());
+        },
+      },
+      credits: {
+        /**
+         * Credit grants and the balance invoices draw on first.
+         *
+         * @example
+         * const { balance, currency } = await atrium.billing.credits.list();
+         */
+        list: () => request<CreditList>('GET', '/api/v1/credits'),
+      },
+      profile: {
+        /**
+         * The details printed on invoices, and the tax rate applied.
+         *
+         * @example
+         * const { legal_name, tax_rate_bp } = await atrium.billing.profile.get();
+         */
+        get: () => request<BillingProfile>('GET', '/api/v1/billing/profile'),
+        /**
+         * Replaces the invoice details (`tax_rate_bp` is the operator's and is not changed).
+         *
+         * @example
+         * await atrium.billing.profile.put({ legal_name: 'Acme Ltd', email: 'ap@acme.test', address: '1 Main St', tax_id: null });
+         */
+        put: (input: BillingProfileInput) => request<BillingProfile>('PUT', '/api/v1/billing/profile', input),
+      },
+    },
+    /** Metered usage per metric, quotas, and usage events of your own metrics. */
+    metering: {
+      /**
+       * Usage per metric, grouped by `metric` (the default), `day`, `model`, `provider`, `key` or
+       * `workspace`; by default over the current billing period.
+       *
+       * @example
+       * const { data } = await atrium.metering.usage({ group_by: 'day', metric: 'tokens' });
+       */
+      usage: (filter: MeteringUsageQuery = {}) => request<MeteringUsageReport>('GET', `/api/v1/usage${query({ ...filter })}`),
+      /**
+       * This period's use of every metric the plan limits, against its limit.
+       *
+       * @example
+       * for (const quota of (await atrium.metering.quotas()).data) console.log(quota.metric, quota.percent);
+       */
+      quotas: () => request<{ data: Quota[] }>('GET', '/api/v1/usage/quotas'),
+      /**
+       * Records one usage event of a custom metric. Sending the same `idempotency_key` again
+       * answers the first event with `duplicate: true`: it counts once.
+       *
+       * @example
+       * await atrium.metering.record({ metric: 'documents_indexed', quantity: 12, idempotency_key: `job-${jobId}` });
+       */
+      record: (event: UsageEventInput) => request<RecordedUsageEvent>('POST', '/api/v1/usage/events', event),
+      /**
+       * Records up to 1,000 events at once; each is idempotent on its own key.
+       *
+       * @example
+       * const { inserted, duplicates } = await atrium.metering.recordBatch([
+       *   { metric: 'emails_sent', quantity: 1, idempotency_key: 'mail-1' },
+       *   { metric: 'emails_sent', quantity: 1, idempotency_key: 'mail-2' },
+       * ]);
+       */
+      recordBatch: (events: UsageEventInput[]) => request<UsageEventBatchResult>('POST', '/api/v1/usage/events/batch', { events }),
+    },
+    /** Platform operators only (the `platform:operate` permission): the plan catalogue, revenue, payments and credits. */
+    admin: {
+      plans: {
+        /**
+         * Every plan, including hidden and archived ones.
+         *
+         * @example
+         * const hidden = (await atrium.admin.plans.list()).data.filter((plan) => !plan.public);
+         */
+        list: () => request<{ data: AdminPlan[] }>('GET', '/api/v1/admin/plans'),
+        /**
+         * Publishes a new version of a plan with these terms changed; existing subscribers keep theirs.
+         *
+         * @example
+         * await atrium.admin.plans.update('plan_solo', { prices: { month: 3900 }, trial_days: 14 });
+         */
+        update: (id: string, edit: PlanEdit) => request<AdminPlan>('PUT', `/api/v1/admin/plans/${encodeURIComponent(id)}`, edit),
+      },
+      /**
+       * MRR, ARR, ARPU, churn and trial conversion, overall and by plan.
+       *
+       * @example
+       * const { mrr, currency } = await atrium.admin.revenue();
+       */
+      revenue: () => request<RevenueReport>('GET', '/api/v1/admin/revenue'),
+      invoices: {
+        /**
+         * Records an open invoice as paid (a payment received outside Atrium).
+         *
+         * @example
+         * await atrium.admin.invoices.markPaid('inv_…');
+         */
+        markPaid: (id: string) => request<Invoice>('POST', `/api/v1/admin/invoices/${encodeURIComponent(id)}/mark-paid`, {}),
+      },
+      credits: {
+        /**
+         * Grants an organization credit.
+         *
+         * @example
+         * await atrium.admin.credits.grant('org_…', { kind: 'promotional', amount: 5000, description: 'Welcome credit' });
+         */
+        grant: (organizationId: string, input: GrantCreditInput) =>
+          request<Credit>('POST', `/api/v1/admin/organizations/${encodeURIComponent(organizationId)}/credits`, input),
       },
     },
     /** The gateway's request log, newest first. */

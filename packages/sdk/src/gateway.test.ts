@@ -227,20 +227,23 @@ describe('gateway calls through @atrium/sdk', () => {
 
 describe('usage and request logs through @atrium/sdk', () => {
   it('reports usage as JSON and CSV, grouped and filtered by time', async () => {
-    const byModel = await owner.usage.get({ group_by: 'model' });
+    const byModel = await owner.gatewayUsage.get({ group_by: 'model' });
     expect(byModel.group_by).toBe('model');
     const small = byModel.data.find((row) => row.model === 'mock-small');
     expect(small?.requests).toBeGreaterThanOrEqual(2);
     expect(small?.cost_micros).toBeGreaterThan(0);
-    expect((await owner.usage.get()).group_by).toBe('day');
+    expect((await owner.gatewayUsage.get()).group_by).toBe('day');
     const future = new Date(Date.now() + 86_400_000).toISOString();
-    expect((await owner.usage.get({ from: future })).data).toEqual([]);
+    expect((await owner.gatewayUsage.get({ from: future })).data).toEqual([]);
 
-    const csv = await owner.usage.csv({ group_by: 'model', to: future });
+    const csv = await owner.gatewayUsage.csv({ group_by: 'model', to: future });
     const [header, ...lines] = csv.trimEnd().split('\n');
     expect(header).toBe('model,requests,errors,cache_hits,input_tokens,output_tokens,cached_tokens,cost_micros,cost,avg_latency_ms');
     expect(lines.find((line) => line.startsWith('mock-small,'))).toBeDefined();
-    await expect(owner.usage.get({ from: 'yesterday' })).rejects.toMatchObject({ status: 400, param: expect.stringContaining('from') });
+    await expect(owner.gatewayUsage.get({ from: 'yesterday' })).rejects.toMatchObject({
+      status: 400,
+      param: expect.stringContaining('from'),
+    });
   });
 
   it('lists request logs page by page, iterates them all and reads one', async () => {

@@ -384,3 +384,308 @@ export interface GatewayModel {
   created: number;
   owned_by: string;
 }
+
+// --- Billing ----------------------------------------------------------------------------------
+// Money is always an integer in the currency's minor unit (cents for USD): 2900 is 29.00 USD.
+
+export type BillingInterval = 'month' | 'year';
+
+/** A plan's quota of one metric for a billing period. */
+export interface PlanQuota {
+  /** Included each period; `null`: unlimited. */
+  included: number | null;
+  /** `null`: a hard limit (calls beyond it are refused with 402); otherwise each `unit_size` beyond costs `unit_amount`. */
+  overage: { unit_amount: number; unit_size: number } | null;
+}
+
+export interface PlanLimits {
+  requests_per_minute?: number;
+  requests_per_day?: number;
+  [limit: string]: number | undefined;
+}
+
+/** The current version of a plan's terms. */
+export interface Plan {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  /** Edits publish a new version; subscribers keep the version they signed up to. */
+  version: number;
+  currency: string;
+  /** The recurring price per interval in minor units; `null`: not offered for that interval. */
+  prices: { month: number | null; year: number | null };
+  /** Per seat beyond `included_seats`, per month (a year costs twelve). */
+  seat_amount: number;
+  included_seats: number;
+  min_seats: number;
+  /** `null`: no maximum. */
+  max_seats: number | null;
+  trial_days: number;
+  limits: PlanLimits;
+  /** Keyed by metric (`tokens`, `requests`, `storage_bytes`…). */
+  quotas: Record<string, PlanQuota>;
+  features: Record<string, boolean | number | string | null>;
+  /** Priced by agreement rather than by the list prices. */
+  custom_pricing: boolean;
+}
+
+/** A plan as operators see it, including hidden and archived ones. */
+export interface AdminPlan extends Plan {
+  public: boolean;
+  archived: boolean;
+}
+
+export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'expired';
+
+/** Why an organisation is read-only: writes answer 402 `organization_restricted` until it is resolved. */
+export type RestrictedReason = 'trial_ended' | 'payment_overdue' | 'canceled';
+
+export interface Subscription {
+  id: string;
+  plan: { id: string; slug: string; name: string; version: number };
+  status: SubscriptionStatus;
+  interval: BillingInterval;
+  seats: number;
+  current_period_start: string;
+  current_period_end: string;
+  trial_end: string | null;
+  days_left_in_trial: number | null;
+  /** Ends at `current_period_end` instead of renewing. */
+  cancel_at_period_end: boolean;
+  canceled_at: string | null;
+  past_due_since: string | null;
+  restricted: boolean;
+  restricted_reason: RestrictedReason | null;
+  provider: 'manual' | 'stripe';
+  upgrade_url: string;
+}
+
+export interface ChangeSubscriptionInput {
+  /** The plan's id or slug. */
+  plan: string;
+  interval?: BillingInterval;
+  seats?: number;
+}
+
+/** What a plan change did. With a `checkout_url`, the change applies once payment there succeeds. */
+export interface SubscriptionChange {
+  subscription: Subscription;
+  invoice: Invoice | null;
+  checkout_url: string | null;
+}
+
+export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+
+export interface InvoiceLine {
+  description: string;
+  /** The metered metric, for usage lines. */
+  metric: string | null;
+  quantity: number;
+  /** Minor units per `unit_size` of `quantity`. */
+  unit_amount: number;
+  unit_size: number;
+  amount: number;
+  kind: string;
+}
+
+export interface Invoice {
+  id: string;
+  /** Assigned when the invoice is finalised; `null` for drafts. */
+  number: string | null;
+  status: InvoiceStatus;
+  currency: string;
+  period_start: string;
+  period_end: string;
+  lines: InvoiceLine[];
+  subtotal: number;
+  credits: number;
+  tax: number;
+  /** Basis points: 2000 is 20%. */
+  tax_rate_bp: number;
+  total: number;
+  amount_paid: number;
+  amount_due: number;
+  due_at: string | null;
+  paid_at: string | null;
+  /** Payment attempts so far, and the last one's error (servers that report them). */
+  attempts?: number;
+  last_error?: string | null;
+  created_at: string;
+  /** The PDF's address on the same server (`/api/v1/invoices/{id}/pdf`). */
+  pdf_url: string;
+}
+
+/** What the current period's invoice would be if it closed now. */
+export interface UpcomingInvoice {
+  lines: InvoiceLine[];
+  subtotal: number;
+  credits: number;
+  tax: number;
+  total: number;
+  currency: string;
+  period_start: string;
+  period_end: string;
+  /** When it will be issued; `null` when nothing will be billed (servers that report it). */
+  issued_at?: string | null;
+}
+
+export type CreditKind = 'promotional' | 'prepaid' | 'refund';
+
+/** A credit grant; invoices use up `remaining` before anything is charged. */
+export interface Credit {
+  id: string;
+  kind: CreditKind;
+  amount: number;
+  remaining: number;
+  currency: string;
+  description: string | null;
+  expires_at: string | null;
+  created_at: string;
+}
+
+export interface CreditList {
+  data: Credit[];
+  /** The remaining amount of every credit that has not expired. */
+  balance: number;
+  currency: string;
+}
+
+export interface BillingProfile {
+  legal_name: string | null;
+  email: string | null;
+  address: string | null;
+  tax_id: string | null;
+  /** Basis points (2000 is 20%); set by the platform operator, read-only for organisations. */
+  tax_rate_bp: number;
+}
+
+export type BillingProfileInput = Partial<Omit<BillingProfile, 'tax_rate_bp'>>;
+
+/** An operator's edit of a plan: every field is optional, and saving publishes a new version. */
+export interface PlanEdit {
+  name?: string;
+  description?: string;
+  prices?: { month?: number | null; year?: number | null };
+  seat_amount?: number;
+  included_seats?: number;
+  min_seats?: number;
+  max_seats?: number | null;
+  trial_days?: number;
+  limits?: PlanLimits;
+  quotas?: Record<string, PlanQuota>;
+  features?: Record<string, boolean | number | string | null>;
+  public?: boolean;
+  archived?: boolean;
+}
+
+/** Platform-wide revenue, in the platform currency's minor units. */
+export interface RevenueReport {
+  currency: string;
+  /** Monthly recurring revenue (yearly subscriptions count a twelfth). */
+  mrr: number;
+  arr: number;
+  /** Average revenue per paying subscription, per month. */
+  arpu: number;
+  active_subscriptions: number;
+  trialing: number;
+  past_due: number;
+  canceled_last_30d: number;
+  /** 0..1 */
+  churn_rate: number;
+  /** 0..1 */
+  trial_conversion: number;
+  /** Paid in the last 30 days (servers that report it). */
+  collected_last_30d?: number;
+  /** Organizations on the platform (servers that report it). */
+  organizations?: number;
+  /** `plan` is the plan's slug. */
+  by_plan: Array<{ plan: string; subscriptions: number; mrr: number }>;
+}
+
+export interface GrantCreditInput {
+  kind: CreditKind;
+  amount: number;
+  description?: string;
+  expires_at?: string;
+}
+
+// --- Metering ---------------------------------------------------------------------------------
+
+export type MeteringGroup = 'metric' | 'day' | 'model' | 'provider' | 'key' | 'workspace';
+
+export interface MeteringUsageQuery {
+  /** Default `metric`. */
+  group_by?: MeteringGroup;
+  /** ISO 8601, inclusive; default: the start of the current billing period. */
+  from?: string;
+  /** ISO 8601, exclusive; default: the end of the current billing period. */
+  to?: string;
+  /** Only this metric. */
+  metric?: string;
+}
+
+/** One metric's total in a group. Sum metrics add up; gauges (`storage_bytes`, `seats`, `agents`) report their peak. */
+export interface MeteringUsageRow {
+  metric: string;
+  quantity: number;
+  unit: string;
+  events: number;
+  /** `YYYY-MM-DD` with `group_by=day`. */
+  day?: string;
+  model?: string | null;
+  provider?: string | null;
+  key?: string | null;
+  workspace?: string | null;
+}
+
+export interface MeteringUsageReport {
+  group_by: MeteringGroup;
+  from: string;
+  to: string;
+  data: MeteringUsageRow[];
+}
+
+/** This period's use of a metric the plan limits. */
+export interface Quota {
+  metric: string;
+  description: string;
+  unit: string;
+  used: number;
+  /** `null`: unlimited. */
+  limit: number | null;
+  remaining: number | null;
+  /** 0..100 (may pass 100 with overage); `null` without a limit. */
+  percent: number | null;
+  /** Beyond the limit calls are refused (402 `quota_exceeded`); otherwise billed as overage. */
+  hard: boolean;
+  period_end: string;
+}
+
+/** A usage event of a custom metric. Recording the same `idempotency_key` again counts it once. */
+export interface UsageEventInput {
+  metric: string;
+  quantity: number;
+  idempotency_key: string;
+  /** ISO 8601; default now. */
+  timestamp?: string;
+  workspace_id?: string;
+  dimensions?: Record<string, string | number | boolean | null>;
+}
+
+export interface RecordedUsageEvent {
+  metric: string;
+  quantity: number;
+  idempotency_key: string;
+  timestamp: string;
+  workspace_id: string | null;
+  dimensions: Record<string, unknown>;
+  /** True when the key was already recorded: the event counted once. */
+  duplicate: boolean;
+}
+
+export interface UsageEventBatchResult {
+  data: RecordedUsageEvent[];
+  inserted: number;
+  duplicates: number;
+}

@@ -109,13 +109,14 @@ export function createPrice(input: PriceInput) {
 
 // --- Usage and request logs -------------------------------------------------------------------
 
+/** The gateway's usage and cost report (metered usage per metric is `fetchMeteredUsage` in billing.ts). */
 export function fetchUsage(filters: UsageFilters) {
-  return apiRequest<UsageReport>(`${base}/usage${query({ ...filters })}`);
+  return apiRequest<UsageReport>(`${base}/gateway/usage${query({ ...filters })}`);
 }
 
 /** The download address of the same report as CSV; the session cookie authenticates it. */
 export function usageCsvUrl(filters: UsageFilters): string {
-  return `${base}/usage${query({ ...filters, format: 'csv' })}`;
+  return `${base}/gateway/usage${query({ ...filters, format: 'csv' })}`;
 }
 
 /** One page of requests, newest first; pass the previous page's `next_cursor` for the next. */

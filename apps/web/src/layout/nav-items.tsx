@@ -14,6 +14,7 @@ import {
 import { cx } from '../lib/class-names';
 import { Link, useLocation } from '../lib/router';
 import { useSession } from '../lib/session';
+import { CreditCardIcon, OperatorIcon } from '../pages/billing/billing-icons';
 
 export interface NavItem {
   to: string;
@@ -34,8 +35,10 @@ const allItems: NavItem[] = [
   { to: '/api-keys', label: 'API keys', icon: KeyIcon, area: 'api_keys' },
   { to: '/webhooks', label: 'Webhooks', icon: WebhookIcon, area: 'webhooks' },
   { to: '/audit-log', label: 'Audit log', icon: AuditLogIcon, area: 'audit' },
+  { to: '/billing', label: 'Billing', icon: CreditCardIcon, area: null, permissions: ['billing:read', 'usage:read'] },
   { to: '/settings', label: 'Settings', icon: SettingsIcon, area: 'org' },
   { to: '/profile', label: 'Profile', icon: UserIcon, area: null },
+  { to: '/admin', label: 'Operator', icon: OperatorIcon, area: null, permissions: ['platform:operate'] },
 ];
 
 export function useNavItems(): NavItem[] {

@@ -145,13 +145,18 @@ export function registerBillingAdminRoutes(root: FastifyInstance, billing: Billi
         tags,
         summary: 'Mark an open invoice paid (payments received outside a provider)',
         params: IdParams,
-        body: z.object({ org_id: z.string().min(1).max(64) }),
+        body: z
+          .object({
+            org_id: z.string().min(1).max(64).optional().describe("The invoice's organization (found from the invoice when omitted)"),
+          })
+          .default({}),
         response: { 200: InvoiceDto, ...errors },
       },
     },
     async (request) => {
       principalOf(request);
-      return invoiceDto(await billing.subscriptions.markPaid(request.body.org_id, request.params.id, actorOf(request)));
+      const orgId = request.body.org_id ?? (await billing.organizationOfInvoice(request.params.id));
+      return invoiceDto(await billing.subscriptions.markPaid(orgId, request.params.id, actorOf(request)));
     },
   );
 }

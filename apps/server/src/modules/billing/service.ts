@@ -88,6 +88,14 @@ export function createBillingService(kernel: Kernel, deps: BillingServiceDepende
       };
     },
 
+    /** The organisation an invoice belongs to (operator routes name invoices by id alone). */
+    async organizationOfInvoice(id: string): Promise<string> {
+      // System: the operator acts across organisations.
+      const [row] = await withSystem(database, (tx) => tx.select({ orgId: invoices.orgId }).from(invoices).where(eq(invoices.id, id)));
+      if (!row) throw new NotFoundError('Invoice');
+      return row.orgId;
+    },
+
     async listInvoices(orgId: string) {
       return withTenant(database, orgId, (tx) =>
         tx.select().from(invoices).where(eq(invoices.orgId, orgId)).orderBy(desc(invoices.createdAt), desc(invoices.id)).limit(200),

@@ -1,0 +1,33 @@
+// Billing and metering shapes, as `/api/v1/plans`, `/subscription`, `/invoices`, `/credits`,
+// `/billing/profile`, `/usage` and `/admin/...` return them. They come from the SDK, so the console
+// and scripts agree on one definition. Money is an integer in the currency's minor unit (cents).
+
+export type {
+  AdminPlan,
+  BillingInterval,
+  BillingProfile,
+  BillingProfileInput,
+  ChangeSubscriptionInput,
+  Credit,
+  CreditKind,
+  CreditList,
+  GrantCreditInput,
+  Invoice,
+  InvoiceLine,
+  InvoiceStatus,
+  MeteringGroup,
+  MeteringUsageQuery,
+  MeteringUsageReport,
+  MeteringUsageRow,
+  Plan,
+  PlanEdit,
+  PlanLimits,
+  PlanQuota,
+  Quota,
+  RestrictedReason,
+  RevenueReport,
+  Subscription,
+  SubscriptionChange,
+  SubscriptionStatus,
+  UpcomingInvoice,
+} from '@atrium/sdk';
