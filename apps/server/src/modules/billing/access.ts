@@ -1,18 +1,31 @@
 import { RestrictedError } from '../../kernel/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import type { Policy } from '../gateway/store.ts';
 import type { Entitlements, MeteringService } from '../metering/index.ts';
 import type { Subscription } from './invoicing.ts';
 import type { Plans, PlanTerms } from './plans.ts';
 import { restrictedReason } from './subscriptions.ts';
 
 const FRESH_MS = 5_000;
+
+/** The plan's limits in the shape of a gateway policy (structurally; billing does not import the gateway). */
+interface PlanPolicy {
+  scope: 'plan';
+  scopeId: string;
+  requestsPerMinute: number | null;
+  requestsPerDay: number | null;
+  tokensPerMinute: number | null;
+  budgetMicros: null;
+  budgetPeriod: null;
+  allowedModels: null;
+  cacheTtlSeconds: null;
+  logBodies: null;
+}
 const CHANNEL = 'billing:forget';
 
 interface Snapshot {
   subscription: Subscription;
   plan: PlanTerms;
-  policy: Policy | null;
+  policy: PlanPolicy | null;
   loadedAt: number;
 }
 
@@ -34,7 +47,7 @@ export function createAccess(
     const subscription = await deps.subscription(orgId);
     const plan = await deps.plans.load(subscription.planId, subscription.planVersion);
     const limits = plan.limits;
-    const policy: Policy | null =
+    const policy: PlanPolicy | null =
       limits.requests_per_minute || limits.requests_per_day || limits.tokens_per_minute
         ? {
             scope: 'plan',
