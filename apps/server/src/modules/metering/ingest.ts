@@ -22,6 +22,7 @@ export interface Ingested extends UsageEvent {
 
 const INSERT = `insert into usage_events (org_id, idempotency_key, metric, quantity, workspace_id, api_key_id, dimensions, source, at)
   select * from unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::timestamptz[])
+  order by 1, 2
   on conflict (org_id, idempotency_key) do nothing
   returning org_id, idempotency_key`;
 
@@ -30,7 +31,8 @@ const INSERT = `insert into usage_events (org_id, idempotency_key, metric, quant
  * `unnest` INSERTs (one statement per batch of up to `maxBatch`), and the idempotency key's unique
  * constraint makes a retried event, or the same event from two servers, count once. A caller's
  * promise resolves when its event is committed; `onInserted` then sees only the events that were
- * new, which is what the fast counters add.
+ * new, which is what the fast counters add. Rows go in key order, so two servers inserting
+ * overlapping batches wait for each other instead of deadlocking.
  */
 export function createIngest(kernel: Kernel, options: { maxBatch?: number; onInserted(events: Ingested[]): void }) {
   const { database } = kernel;
