@@ -3,9 +3,11 @@ import { z } from 'zod';
 import {
   AuditEvents,
   BillingEvents,
+  CapabilityEvents,
   GatewayEvents,
   IdentityEvents,
   MeteringEvents,
+  PluginEvents,
   TenancyEvents,
   WebhookEvents,
 } from '../packages/contracts/src/index.ts';
@@ -18,6 +20,8 @@ const groups = {
   Gateway: GatewayEvents,
   Metering: MeteringEvents,
   Billing: BillingEvents,
+  'Plugins and MCP servers': PluginEvents,
+  Capabilities: CapabilityEvents,
 };
 let out = `# Events\n\nEverything that changes in Atrium is a domain event, named \`noun.verb\` in the past tense. Each\nevent is recorded in the [audit log](audit-log.md) and can be delivered to [webhooks](webhooks.md)\n(where its payload is the \`data\` field). The same list, with full JSON Schemas, is served at\n\`GET /api/v1/webhooks/event-types\`; the schemas are defined in \`@atrium/contracts\`\n(\`packages/contracts/src/events.ts\`).\n`;
 for (const [group, events] of Object.entries(groups)) {

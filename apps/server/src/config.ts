@@ -57,6 +57,17 @@ export const configSchema = z.object({
   STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   STRIPE_API_BASE: z.url().optional(),
+  ATRIUM_PLUGIN_TRUSTED_KEYS: z
+    .string()
+    .regex(
+      /^\s*[\w.-]{1,100}:[A-Za-z0-9+/]{43}=\s*(,\s*[\w.-]{1,100}:[A-Za-z0-9+/]{43}=\s*)*$/,
+      'comma-separated key-id:base64-public-key pairs (from `atrium plugin keygen`)',
+    )
+    .optional(),
+  ATRIUM_PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
+  ATRIUM_PLUGIN_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5000),
+  ATRIUM_PLUGIN_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  ATRIUM_PLUGIN_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_WEB_DIST: z.string().optional(),
   ATRIUM_PROCESSES: z.coerce.number().int().min(1).max(256).optional(),
@@ -128,6 +139,15 @@ export interface Config {
     /** Stripe, when both secrets are set; otherwise invoices are marked paid by an operator. */
     stripe: { secretKey: string; webhookSecret: string; apiBase: string | undefined } | undefined;
   };
+  plugins: {
+    /** Publisher key id → base64 raw ed25519 public key. */
+    trustedKeys: Record<string, string>;
+    memoryBytes: number;
+    deadlineMs: number;
+    workers: number;
+    /** Consecutive failed calls after which an installation is disabled. */
+    failureLimit: number;
+  };
   cookieSecure: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   webDist: string | undefined;
@@ -190,6 +210,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         raw.STRIPE_SECRET_KEY && raw.STRIPE_WEBHOOK_SECRET
           ? { secretKey: raw.STRIPE_SECRET_KEY, webhookSecret: raw.STRIPE_WEBHOOK_SECRET, apiBase: raw.STRIPE_API_BASE }
           : undefined,
+    },
+    plugins: {
+      trustedKeys: Object.fromEntries(
+        (raw.ATRIUM_PLUGIN_TRUSTED_KEYS ?? '')
+          .split(',')
+          .map((pair) => pair.trim())
+          .filter(Boolean)
+          .map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]),
+      ),
+      memoryBytes: raw.ATRIUM_PLUGIN_MEMORY_MB * 1024 * 1024,
+      deadlineMs: raw.ATRIUM_PLUGIN_TIMEOUT_MS,
+      workers: raw.ATRIUM_PLUGIN_WORKERS,
+      failureLimit: raw.ATRIUM_PLUGIN_FAILURE_LIMIT,
     },
     cookieSecure: raw.ATRIUM_COOKIE_SECURE ?? raw.ATRIUM_PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: raw.LOG_LEVEL,

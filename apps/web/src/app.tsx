@@ -1,4 +1,5 @@
-import { type ComponentType, useEffect, useRef } from 'react';
+import { type ComponentType, lazy, Suspense, useEffect, useRef } from 'react';
+import { PageSpinner } from './components/spinner';
 import { AppShell } from './layout/app-shell';
 import { useLocation } from './lib/router';
 import { AdminIndexPage } from './pages/admin/admin-layout';
@@ -34,6 +35,15 @@ import { SettingsPage } from './pages/settings/settings-page';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { WorkspacesPage } from './pages/workspaces/workspaces-page';
 
+/** The Plugins section loads on first visit: most sessions never open it. */
+const pluginPages = () => import('./pages/plugins/plugin-pages');
+const PluginsIndexPage = lazy(() => pluginPages().then((module) => ({ default: module.PluginsIndexPage })));
+const InstalledPluginsPage = lazy(() => pluginPages().then((module) => ({ default: module.InstalledPluginsPage })));
+const PluginPage = lazy(() => pluginPages().then((module) => ({ default: module.PluginPage })));
+const CapabilitiesPage = lazy(() => pluginPages().then((module) => ({ default: module.CapabilitiesPage })));
+const ApprovalsPage = lazy(() => pluginPages().then((module) => ({ default: module.ApprovalsPage })));
+const McpServersPage = lazy(() => pluginPages().then((module) => ({ default: module.McpServersPage })));
+
 /** Pages reachable without a session. */
 export const publicRoutes: Record<string, ComponentType> = {
   '/login': LoginPage,
@@ -58,6 +68,12 @@ const appRoutes: Record<string, ComponentType> = {
   '/members': MembersPage,
   '/api-keys': ApiKeysPage,
   '/webhooks': WebhooksPage,
+  '/plugins': PluginsIndexPage,
+  '/plugins/installed': InstalledPluginsPage,
+  '/plugins/plugin': PluginPage,
+  '/plugins/capabilities': CapabilitiesPage,
+  '/plugins/approvals': ApprovalsPage,
+  '/plugins/mcp-servers': McpServersPage,
   '/audit-log': AuditLogPage,
   '/billing': BillingIndexPage,
   '/billing/plan': PlanPage,
@@ -110,7 +126,9 @@ export function App() {
     <AppShell>
       {/* Above every page's header: a read-only organization, a trial ending, a quota running out. */}
       <BillingBanner />
-      <Page />
+      <Suspense fallback={<PageSpinner />}>
+        <Page />
+      </Suspense>
     </AppShell>
   );
 }

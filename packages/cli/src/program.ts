@@ -5,6 +5,7 @@ import { registerBilling } from './commands/billing.ts';
 import { registerChat } from './commands/chat.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMembers } from './commands/members.ts';
+import { registerPlugin } from './commands/plugin.ts';
 import { registerProviders } from './commands/providers.ts';
 import { registerRoutes } from './commands/routes.ts';
 import { registerUsage } from './commands/usage.ts';
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo): Command {
   registerUsage(program, io);
   registerBilling(program, io);
   registerChat(program, io);
+  registerPlugin(program, io);
   return program;
 }
 

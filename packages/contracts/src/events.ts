@@ -204,3 +204,59 @@ export const BillingEvents = {
     payload: z.object({ plan: z.string(), version: z.number() }),
   },
 } satisfies Record<string, EventDefinition>;
+
+const executionPayload = z.object({ execution_id: id, capability_id: z.string(), workspace_id: z.string().nullable() });
+
+/** Capability executor events (the execution log has every call; these are the decisions). */
+export const CapabilityEvents = {
+  'capability.approval_requested': {
+    description: 'A capability that requires approval was called and waits for someone to approve or reject it',
+    payload: executionPayload,
+  },
+  'capability.approved': { description: 'A waiting execution was approved and ran', payload: executionPayload },
+  'capability.rejected': { description: 'A waiting execution was rejected and did not run', payload: executionPayload },
+} satisfies Record<string, EventDefinition>;
+
+const installationPayload = z.object({
+  installation_id: id,
+  plugin_id: z.string(),
+  version: z.string(),
+  workspace_id: z.string(),
+});
+
+/** Plugin lifecycle events. */
+export const PluginEvents = {
+  'plugin.installed': {
+    description: 'A plugin was installed in a workspace (it waits for consent to its permissions)',
+    payload: installationPayload.extend({ permissions: z.array(z.string()), signed_by: z.string().nullable() }),
+  },
+  'plugin.consented': {
+    description: 'Someone granted the permissions a plugin asked for',
+    payload: installationPayload.extend({ permissions: z.array(z.string()) }),
+  },
+  'plugin.enabled': { description: 'A plugin was enabled', payload: installationPayload },
+  'plugin.disabled': {
+    description: 'A plugin was disabled, by someone or automatically after repeated failures',
+    payload: installationPayload.extend({ reason: z.string().nullable() }),
+  },
+  'plugin.updated': {
+    description: 'A plugin moved to a new version (or waits for consent to new permissions)',
+    payload: installationPayload.extend({ from_version: z.string(), added_permissions: z.array(z.string()), pending_consent: z.boolean() }),
+  },
+  'plugin.settings_updated': {
+    description: 'A plugin’s settings changed (secret values are never included)',
+    payload: installationPayload.extend({ fields: z.array(z.string()) }),
+  },
+  'plugin.uninstalled': {
+    description: 'A plugin was uninstalled and its stored data purged',
+    payload: installationPayload.extend({ purged_records: z.number() }),
+  },
+  'mcp_server.connected': {
+    description: 'A remote MCP server was connected to a workspace; its tools became capabilities',
+    payload: z.object({ server_id: id, name: z.string(), url: z.string(), workspace_id: z.string(), tools: z.number() }),
+  },
+  'mcp_server.disconnected': {
+    description: 'A remote MCP server was removed from a workspace',
+    payload: z.object({ server_id: id, name: z.string(), workspace_id: z.string() }),
+  },
+} satisfies Record<string, EventDefinition>;

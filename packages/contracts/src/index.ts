@@ -8,4 +8,5 @@
 export * from './common.ts';
 export * from './events.ts';
 export * from './identity.ts';
+export * from './plugins.ts';
 export * from './tenancy.ts';

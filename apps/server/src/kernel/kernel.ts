@@ -1,6 +1,8 @@
+import { CapabilityEvents } from '@atrium/contracts';
 import type { Config } from '../config.ts';
 import type { Cache } from './cache/index.ts';
 import { openCache } from './cache/index.ts';
+import { type Capabilities, createCapabilities } from './capabilities/capabilities.ts';
 import { createVault, type Vault } from './crypto/envelope.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
 import { createSealer, type Sealer } from './crypto/sealer.ts';
@@ -8,6 +10,7 @@ import { createTokenSigner, type TokenSigner } from './crypto/signing.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { eventTypes } from './events/catalog.ts';
 import { createEvents, type Events } from './events/events.ts';
 import { PermissionRegistry } from './http/permissions.ts';
 import { createJobs, type Jobs } from './jobs/jobs.ts';
@@ -28,6 +31,8 @@ export interface Kernel {
   /** Seals data the platform keeps for itself, per purpose (see crypto/sealer.ts). */
   sealer(purpose: string): Sealer;
   permissions: PermissionRegistry;
+  /** The capability registry and executor agents, workflows, plugins and MCP share. */
+  capabilities: Capabilities;
   /** The time, injectable so lifecycles (expiry, rotation overlap) are testable. */
   clock: () => Date;
 }
@@ -56,6 +61,9 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
     const cache = overrides.cache ?? (await openCache({ redisUrl: config.redisUrl }));
     const jobs = createJobs({ database, log, metrics, pollingIntervalSeconds: overrides.pollingIntervalSeconds });
     const events = createEvents({ database, jobs, log, metrics });
+    events.declare(...eventTypes(CapabilityEvents));
+    const vault = createVault(database, masterKey);
+    const clock = overrides.clock ?? (() => new Date());
     return {
       config,
       log,
@@ -64,11 +72,12 @@ export async function createKernel(config: Config, overrides: KernelOverrides = 
       cache,
       jobs,
       events,
-      vault: createVault(database, masterKey),
+      vault,
       signer: createTokenSigner(masterKey),
       sealer: (purpose) => createSealer(masterKey, purpose),
       permissions: new PermissionRegistry(),
-      clock: overrides.clock ?? (() => new Date()),
+      capabilities: createCapabilities({ database, vault, events, log, clock }),
+      clock,
     };
   } catch (error) {
     await database.close();

@@ -51,3 +51,41 @@ export const idempotencyKeys = pgTable(
   },
   (table) => [primaryKey({ columns: [table.scope, table.key] }), index('idempotency_keys_created_idx').on(table.createdAt)],
 );
+
+/**
+ * The execution log of the capability executor: every call of a built-in, plugin or MCP
+ * capability, with its (truncated) input and output. Calls waiting for approval keep their full
+ * input here until someone decides.
+ */
+export const capabilityExecutions = pgTable(
+  'capability_executions',
+  {
+    id: text('id').primaryKey(),
+    orgId: orgId(),
+    workspaceId: text('workspace_id'),
+    capabilityId: text('capability_id').notNull(),
+    /** builtin, plugin or mcp */
+    provider: text('provider').notNull(),
+    /** The plugin installation or MCP server the capability belongs to. */
+    ownerId: text('owner_id'),
+    status: text('status').notNull(),
+    /** Sealed with the organisation's data key: JSON text, truncated except while awaiting approval. */
+    input: text('input'),
+    output: text('output'),
+    error: jsonb('error'),
+    /** What the capability logged during the call: [{ level, message, at }], at most 50 lines. */
+    logs: jsonb('logs'),
+    durationMs: integer('duration_ms').notNull().default(0),
+    actor: jsonb('actor'),
+    /** api, mcp, agent, workflow, hook */
+    via: text('via').notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: at('decided_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('capability_executions_org_created_idx').on(table.orgId, table.createdAt),
+    index('capability_executions_owner_idx').on(table.orgId, table.ownerId, table.createdAt),
+    tenantPolicy(),
+  ],
+).enableRLS();

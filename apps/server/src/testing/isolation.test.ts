@@ -1,14 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../app.ts';
+import { startFixtureMcpServer } from '../modules/plugins/mcp/testing/fixture-server.ts';
+import { bundle, trustedKeysEnv } from '../modules/plugins/testing/fixtures.ts';
 import { testClient } from './client.ts';
 import { createTestAtrium } from './harness.ts';
 import { createTenant, type IsolatedRoute, proveIsolation, type Tenant } from './isolation.ts';
 
 let atrium: Atrium;
+let remote: Awaited<ReturnType<typeof startFixtureMcpServer>>;
 beforeAll(async () => {
-  atrium = await createTestAtrium();
+  atrium = await createTestAtrium({ env: { ATRIUM_PLUGIN_TRUSTED_KEYS: trustedKeysEnv } });
+  remote = await startFixtureMcpServer();
 });
-afterAll(() => atrium?.close());
+afterAll(async () => {
+  await atrium?.close();
+  await remote?.close();
+});
 
 const workspace = async (tenant: { owner: { token: string } }, client: ReturnType<typeof testClient>) => {
   const response = await client.request('POST', '/api/v1/workspaces', { token: tenant.owner.token, body: { name: 'Secret project' } });
@@ -55,7 +62,62 @@ const invoiceReadBack = (id: string) => `/api/v1/invoices/${id}`;
 const apiKey = async (tenant: Tenant, client: ReturnType<typeof testClient>) =>
   (await client.createKey(tenant.owner.token, tenant.workspaceId)).id;
 
+/** The tenant's `notes` plugin, installed and consented once. */
+const plugin = async (tenant: Tenant, client: ReturnType<typeof testClient>) => {
+  const listed = await client.request('GET', '/api/v1/plugins', { token: tenant.owner.token });
+  const existing = listed.body.data.find((item: { plugin_id: string }) => item.plugin_id === 'notes');
+  if (existing) return existing.id as string;
+  const install = await client.request('POST', '/api/v1/plugins', { token: tenant.owner.token, body: { bundle: bundle() } });
+  await client.request('POST', `/api/v1/plugins/${install.body.id}/consent`, {
+    token: tenant.owner.token,
+    body: { permissions: install.body.consent_required },
+  });
+  return install.body.id as string;
+};
+const pluginReadBack = (id: string) => `/api/v1/plugins/${id}`;
+const pendingExecution = async (tenant: Tenant, client: ReturnType<typeof testClient>) => {
+  await plugin(tenant, client);
+  const waiting = await client.request('POST', '/api/v1/capabilities/notes.delete_all/invoke', { token: tenant.owner.token, body: {} });
+  return waiting.body.id as string;
+};
+const executionReadBack = (id: string) => `/api/v1/capability-executions/${id}`;
+
+const mcpServer = async (tenant: Tenant, client: ReturnType<typeof testClient>) => {
+  const body = { name: `m${Math.random().toString(36).slice(2, 8)}`, url: remote.url };
+  return (await client.request('POST', '/api/v1/mcp-servers', { token: tenant.owner.token, body })).body.id as string;
+};
+const mcpServerReadBack = (id: string) => `/api/v1/mcp-servers/${id}`;
+
 const ROUTES: IsolatedRoute[] = [
+  { method: 'GET', url: '/api/v1/mcp-servers/:id', create: mcpServer, readBack: mcpServerReadBack },
+  { method: 'PATCH', url: '/api/v1/mcp-servers/:id', body: { enabled: false }, create: mcpServer, readBack: mcpServerReadBack },
+  { method: 'DELETE', url: '/api/v1/mcp-servers/:id', create: mcpServer, readBack: mcpServerReadBack },
+  { method: 'POST', url: '/api/v1/mcp-servers/:id/refresh', create: mcpServer, readBack: mcpServerReadBack },
+  { method: 'GET', url: '/api/v1/plugins/:id', create: plugin, readBack: pluginReadBack },
+  { method: 'PATCH', url: '/api/v1/plugins/:id', body: { enabled: false }, create: plugin, readBack: pluginReadBack },
+  { method: 'DELETE', url: '/api/v1/plugins/:id', create: plugin, readBack: pluginReadBack },
+  { method: 'POST', url: '/api/v1/plugins/:id/consent', body: { permissions: ['data:write'] }, create: plugin, readBack: pluginReadBack },
+  {
+    method: 'POST',
+    url: '/api/v1/plugins/:id/update',
+    body: { bundle: bundle({ version: '2.0.0' }) },
+    create: plugin,
+    readBack: pluginReadBack,
+  },
+  { method: 'GET', url: '/api/v1/plugins/:id/executions', create: plugin, readBack: pluginReadBack },
+  {
+    method: 'POST',
+    url: '/api/v1/capabilities/:id/invoke',
+    body: { input: {} },
+    create: async (tenant, client) => {
+      await plugin(tenant, client);
+      return 'notes.delete_all';
+    },
+    readBack: () => '/api/v1/capability-executions?status=pending_approval',
+  },
+  { method: 'GET', url: '/api/v1/capability-executions/:id', create: pendingExecution, readBack: executionReadBack },
+  { method: 'POST', url: '/api/v1/capability-executions/:id/approve', create: pendingExecution, readBack: executionReadBack },
+  { method: 'POST', url: '/api/v1/capability-executions/:id/reject', create: pendingExecution, readBack: executionReadBack },
   { method: 'GET', url: '/api/v1/invoices/:id', create: invoice, readBack: invoiceReadBack },
   { method: 'GET', url: '/api/v1/invoices/:id/pdf', create: invoice, readBack: invoiceReadBack },
   { method: 'GET', url: '/api/v1/providers/:id', create: provider, readBack: providerReadBack },

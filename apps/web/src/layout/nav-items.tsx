@@ -15,6 +15,7 @@ import { cx } from '../lib/class-names';
 import { Link, useLocation } from '../lib/router';
 import { useSession } from '../lib/session';
 import { CreditCardIcon, OperatorIcon } from '../pages/billing/billing-icons';
+import { PluginIcon } from '../pages/plugins/plugin-icons';
 
 export interface NavItem {
   to: string;
@@ -34,6 +35,7 @@ const allItems: NavItem[] = [
   { to: '/members', label: 'Members', icon: UsersIcon, area: 'members' },
   { to: '/api-keys', label: 'API keys', icon: KeyIcon, area: 'api_keys' },
   { to: '/webhooks', label: 'Webhooks', icon: WebhookIcon, area: 'webhooks' },
+  { to: '/plugins', label: 'Plugins', icon: PluginIcon, area: null, permissions: ['plugins:read', 'capabilities:read'] },
   { to: '/audit-log', label: 'Audit log', icon: AuditLogIcon, area: 'audit' },
   { to: '/billing', label: 'Billing', icon: CreditCardIcon, area: null, permissions: ['billing:read', 'usage:read'] },
   { to: '/settings', label: 'Settings', icon: SettingsIcon, area: 'org' },

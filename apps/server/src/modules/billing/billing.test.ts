@@ -171,4 +171,20 @@ describe('billing: operator', () => {
     expect(revenue.body.mrr).toBeGreaterThanOrEqual(2900);
     await client.request('PUT', '/api/v1/admin/plans/plan_solo', { token: ops.token, body: { prices: { month: 2900 } } });
   });
+
+  it('keeps a hidden plan out of reach of organisations, even by its slug', async () => {
+    const ops = await client.signup({ email: 'ops@atrium.test' });
+    const tenant = await client.signup();
+    const hide = await client.request('PUT', '/api/v1/admin/plans/plan_team', { token: ops.token, body: { public: false } });
+    expect(hide.status).toBe(200);
+    try {
+      const listed = await client.request('GET', '/api/v1/plans', { token: tenant.token });
+      expect(listed.body.data.map((plan: { slug: string }) => plan.slug)).not.toContain('team');
+      const attempt = await client.request('POST', '/api/v1/subscription/change', { token: tenant.token, body: { plan: 'team' } });
+      expect(attempt.status).toBe(400);
+      expect(attempt.body.error).toMatchObject({ code: 'plan_unavailable', param: 'plan' });
+    } finally {
+      await client.request('PUT', '/api/v1/admin/plans/plan_team', { token: ops.token, body: { public: true } });
+    }
+  });
 });

@@ -253,6 +253,10 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
     if (target.slug === TRIAL_PLAN)
       throw new ValidationError('The trial cannot be restarted; choose a paid plan.', 'plan', 'trial_unavailable');
     const current = await get(orgId);
+    // A hidden plan is one an operator assigns; an organisation cannot pick it by its slug.
+    if (!target.public && current.planId !== target.id) {
+      throw new ValidationError('This plan is not offered.', 'plan', 'plan_unavailable');
+    }
     const interval = input.interval ?? (current.status === 'trialing' ? 'month' : (current.interval as 'month' | 'year'));
     const seats = input.seats ?? Math.min(Math.max(current.seats, target.minSeats), target.maxSeats ?? Number.MAX_SAFE_INTEGER);
     if (seats < target.minSeats || (target.maxSeats !== null && seats > target.maxSeats)) {

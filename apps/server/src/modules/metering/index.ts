@@ -39,6 +39,28 @@ export function createMeteringModule(kernel: Kernel, deps: { workspaceExists(org
     },
   });
 
+  // Plugin and MCP capability calls are metered (and refused at a hard quota); built-ins are not.
+  kernel.capabilities.guard(async (scope, capability) => {
+    if (capability.provider !== 'builtin') await service.enforce(scope.orgId, 'plugin_executions', 1);
+  });
+  kernel.capabilities.observe((execution) => {
+    if (execution.provider === 'builtin' || (execution.status !== 'succeeded' && execution.status !== 'failed')) return;
+    service
+      .record([
+        {
+          orgId: execution.scope.orgId,
+          metric: 'plugin_executions',
+          quantity: 1,
+          idempotencyKey: `capability:${execution.id}`,
+          at: execution.at,
+          workspaceId: execution.scope.workspaceId,
+          dimensions: { capability: execution.capabilityId, provider: execution.provider, status: execution.status },
+          source: 'system',
+        },
+      ])
+      .catch((error) => kernel.log.warn({ err: error }, 'could not meter a capability execution'));
+  });
+
   kernel.jobs.define('metering.reconcile-counters', {
     retryLimit: 1,
     handler: async () => {

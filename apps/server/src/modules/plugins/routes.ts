@@ -1,0 +1,489 @@
+import { ErrorEnvelope, IdParams } from '@atrium/contracts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ExecutionEntry, ExecutionResult } from '../../kernel/capabilities/capabilities.ts';
+import { NotFoundError, ValidationError } from '../../kernel/errors.ts';
+import type { EventActor } from '../../kernel/events/events.ts';
+import { principalOf } from '../../kernel/http/auth-hook.ts';
+import { typed } from '../../kernel/http/server.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import { type Installation, manifestOf, type PluginsService } from './service.ts';
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 402: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
+const BUNDLE_LIMIT = 6 * 1024 * 1024;
+
+const actorOf = (request: FastifyRequest): EventActor => {
+  const principal = principalOf(request);
+  return { type: principal.type, id: principal.id };
+};
+
+const PackageSummary = z.object({
+  version: z.string(),
+  digest: z.string(),
+  signed_by: z.string().nullable().describe('The trusted publisher key that signed it; null: unsigned (developer mode)'),
+  source: z.string(),
+  permissions: z.array(z.string()),
+});
+
+const InstallationDto = z
+  .object({
+    id: z.string(),
+    workspace_id: z.string(),
+    plugin_id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    kind: z.enum(['code', 'prompt']),
+    version: z.string(),
+    status: z.enum(['pending_consent', 'enabled', 'disabled']),
+    manifest: z.record(z.string(), z.unknown()),
+    package: PackageSummary,
+    granted_permissions: z.array(z.string()),
+    pending_update: PackageSummary.extend({ added_permissions: z.array(z.string()) }).nullable(),
+    consent_required: z.array(z.string()).describe('What a consent must list now (empty when nothing waits for consent)'),
+    settings: z.record(z.string(), z.unknown()).describe('Non-secret values'),
+    secrets_set: z.array(z.string()).describe('Secret settings that have a value (values are never returned)'),
+    disabled_reason: z.string().nullable(),
+    consented_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'PluginInstallation' });
+
+const ExecutionDto = z
+  .object({
+    id: z.string(),
+    capability_id: z.string(),
+    status: z.enum(['succeeded', 'failed', 'pending_approval', 'approved', 'rejected']),
+    output: z.unknown(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    logs: z.array(z.object({ level: z.string(), message: z.string(), at: z.string() })),
+    duration_ms: z.number(),
+  })
+  .meta({ id: 'CapabilityExecution' });
+
+const ExecutionEntryDto = ExecutionDto.extend({
+  workspace_id: z.string().nullable(),
+  provider: z.string(),
+  owner_id: z.string().nullable(),
+  input: z.unknown(),
+  via: z.string(),
+  actor: z.object({ type: z.string(), id: z.string() }).nullable(),
+  decided_by: z.string().nullable(),
+  decided_at: z.string().nullable(),
+  created_at: z.string(),
+}).meta({ id: 'CapabilityExecutionEntry' });
+
+const CapabilityDto = z
+  .object({
+    id: z.string(),
+    description: z.string(),
+    provider: z.enum(['builtin', 'plugin', 'mcp']),
+    owner_id: z.string().nullable(),
+    owner_name: z.string().nullable(),
+    input_schema: z.record(z.string(), z.unknown()),
+    output_schema: z.record(z.string(), z.unknown()).nullable(),
+    requires_approval: z.boolean(),
+    ui: z.boolean(),
+  })
+  .meta({ id: 'Capability' });
+
+const BundleSource = {
+  bundle: z.unknown().optional().describe('The bundle document (`*.atrium-plugin.json`, from `atrium plugin pack`)'),
+  url: z.string().max(2048).optional().describe('Or where to download it (a registry URL)'),
+};
+
+export async function installationDto(service: PluginsService, row: Installation) {
+  const manifest = manifestOf(row.package);
+  const summary = (pkg: Installation['package']) => ({
+    version: pkg.version,
+    digest: pkg.digest,
+    signed_by: pkg.signedBy,
+    source: pkg.source,
+    permissions: manifestOf(pkg).permissions,
+  });
+  const pendingPermissions = row.pendingPackage ? manifestOf(row.pendingPackage).permissions : [];
+  return {
+    id: row.id,
+    workspace_id: row.workspaceId,
+    plugin_id: row.pluginId,
+    name: manifest.name,
+    description: manifest.description,
+    kind: manifest.kind,
+    version: row.package.version,
+    status: row.status as 'pending_consent' | 'enabled' | 'disabled',
+    manifest: manifest as unknown as Record<string, unknown>,
+    package: summary(row.package),
+    granted_permissions: row.grantedPermissions,
+    pending_update: row.pendingPackage
+      ? {
+          ...summary(row.pendingPackage),
+          added_permissions: pendingPermissions.filter((permission) => !row.grantedPermissions.includes(permission)),
+        }
+      : null,
+    consent_required: row.pendingPackage ? pendingPermissions : row.status === 'pending_consent' ? manifest.permissions : [],
+    settings: row.settings as Record<string, unknown>,
+    secrets_set: await service.secretKeys(row.orgId, row),
+    disabled_reason: row.disabledReason,
+    consented_at: row.consentedAt?.toISOString() ?? null,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+function executionDto(result: ExecutionResult) {
+  return {
+    id: result.id,
+    capability_id: result.capabilityId,
+    status: result.status,
+    output: result.output,
+    error: result.error,
+    logs: result.logs,
+    duration_ms: result.durationMs,
+  };
+}
+
+function executionEntryDto(row: ExecutionEntry) {
+  return {
+    id: row.id,
+    capability_id: row.capabilityId,
+    status: row.status as 'succeeded',
+    output: row.output,
+    error: row.error as { code: string; message: string } | null,
+    logs: (row.logs as Array<{ level: string; message: string; at: string }> | null) ?? [],
+    duration_ms: row.durationMs,
+    workspace_id: row.workspaceId,
+    provider: row.provider,
+    owner_id: row.ownerId,
+    input: row.input,
+    via: row.via,
+    actor: row.actor as { type: string; id: string } | null,
+    decided_by: row.decidedBy,
+    decided_at: row.decidedAt?.toISOString() ?? null,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+/**
+ * The workspace a request acts in: an API key's own workspace; for a signed-in user the
+ * `workspace_id` given, or the organization's only workspace.
+ */
+export type WorkspaceResolver = (request: FastifyRequest, given: string | undefined, param?: string) => Promise<string>;
+
+export function createWorkspaceResolver(deps: {
+  workspaceExists(orgId: string, workspaceId: string): Promise<void>;
+  onlyWorkspace(orgId: string): Promise<string | null>;
+}): WorkspaceResolver {
+  return async (request, given, param = 'workspace_id') => {
+    const principal = principalOf(request);
+    if (principal.workspaceId) {
+      if (given && given !== principal.workspaceId) throw new NotFoundError('Workspace');
+      return principal.workspaceId;
+    }
+    if (given) {
+      await deps.workspaceExists(principal.orgId, given);
+      return given;
+    }
+    const only = await deps.onlyWorkspace(principal.orgId);
+    if (!only) throw new ValidationError(`${param} is required: this organization has several workspaces.`, param);
+    return only;
+  };
+}
+
+export function registerPluginRoutes(root: FastifyInstance, kernel: Kernel, service: PluginsService, workspaceOf: WorkspaceResolver) {
+  const app = typed(root);
+  const tags = ['Plugins'];
+  const dto = (row: Installation) => installationDto(service, row);
+
+  app.get(
+    '/api/v1/plugins',
+    {
+      config: { permission: 'plugins:read' },
+      schema: {
+        tags,
+        summary: 'Installed plugins (of one workspace with `workspace_id`)',
+        querystring: z.object({ workspace_id: z.string().max(64).optional() }),
+        response: { 200: z.object({ data: z.array(InstallationDto) }), ...errors },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const workspaceId = principal.workspaceId ?? request.query.workspace_id;
+      return { data: await Promise.all((await service.list(principal.orgId, workspaceId)).map(dto)) };
+    },
+  );
+
+  app.post(
+    '/api/v1/plugins',
+    {
+      config: { permission: 'plugins:write' },
+      bodyLimit: BUNDLE_LIMIT,
+      schema: {
+        tags,
+        summary: 'Install a plugin from a bundle or a registry URL; it waits for consent to its permissions',
+        body: z.object({ workspace_id: z.string().max(64).optional(), ...BundleSource }),
+        response: { 201: InstallationDto, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const workspaceId = await workspaceOf(request, request.body.workspace_id);
+      const row = await service.install(
+        principal.orgId,
+        workspaceId,
+        { bundle: request.body.bundle, url: request.body.url },
+        actorOf(request),
+      );
+      return reply.code(201).send(await dto(row));
+    },
+  );
+
+  app.get(
+    '/api/v1/plugin-settings',
+    {
+      config: { permission: 'plugins:read' },
+      schema: {
+        tags,
+        summary: 'The organization’s plugin settings, and the publisher keys this server trusts',
+        response: { 200: z.object({ developer_mode: z.boolean(), trusted_publishers: z.array(z.string()) }), ...errors },
+      },
+    },
+    async (request) => ({
+      developer_mode: await service.developerMode(principalOf(request).orgId),
+      trusted_publishers: Object.keys(kernel.config.plugins.trustedKeys),
+    }),
+  );
+
+  app.patch(
+    '/api/v1/plugin-settings',
+    {
+      config: { permission: 'org:write' },
+      schema: {
+        tags,
+        summary: 'Turn developer mode (installing unsigned bundles) on or off',
+        body: z.object({ developer_mode: z.boolean() }),
+        response: { 200: z.object({ developer_mode: z.boolean(), trusted_publishers: z.array(z.string()) }), ...errors },
+      },
+    },
+    async (request) => {
+      const result = await service.setDeveloperMode(principalOf(request).orgId, request.body.developer_mode);
+      return { developer_mode: result.developerMode, trusted_publishers: Object.keys(kernel.config.plugins.trustedKeys) };
+    },
+  );
+
+  app.get(
+    '/api/v1/plugins/:id',
+    {
+      config: { permission: 'plugins:read' },
+      schema: { tags, summary: 'An installed plugin', params: IdParams, response: { 200: InstallationDto, ...errors } },
+    },
+    async (request) => dto(await service.get(principalOf(request).orgId, request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/plugins/:id',
+    {
+      config: { permission: 'plugins:write' },
+      schema: {
+        tags,
+        summary: 'Enable or disable a plugin, or change its settings (null clears a value)',
+        params: IdParams,
+        body: z.object({
+          enabled: z.boolean().optional(),
+          settings: z.record(z.string().max(64), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+        }),
+        response: { 200: InstallationDto, ...errors },
+      },
+    },
+    async (request) => dto(await service.configure(principalOf(request).orgId, request.params.id, request.body, actorOf(request))),
+  );
+
+  app.post(
+    '/api/v1/plugins/:id/consent',
+    {
+      config: { permission: 'plugins:write' },
+      schema: {
+        tags,
+        summary: 'Grant the permissions the plugin (or its pending update) asks for; list them exactly',
+        params: IdParams,
+        body: z.object({ permissions: z.array(z.string().max(200)).max(50) }),
+        response: { 200: InstallationDto, ...errors },
+      },
+    },
+    async (request) =>
+      dto(await service.consent(principalOf(request).orgId, request.params.id, request.body.permissions, actorOf(request))),
+  );
+
+  app.post(
+    '/api/v1/plugins/:id/update',
+    {
+      config: { permission: 'plugins:write' },
+      bodyLimit: BUNDLE_LIMIT,
+      schema: {
+        tags,
+        summary: 'Update to another version; new permissions wait for consent while this version keeps running',
+        params: IdParams,
+        body: z.object(BundleSource),
+        response: { 200: InstallationDto, ...errors },
+      },
+    },
+    async (request) =>
+      dto(
+        await service.update(
+          principalOf(request).orgId,
+          request.params.id,
+          { bundle: request.body.bundle, url: request.body.url },
+          actorOf(request),
+        ),
+      ),
+  );
+
+  app.delete(
+    '/api/v1/plugins/:id',
+    {
+      config: { permission: 'plugins:write' },
+      schema: {
+        tags,
+        summary: 'Uninstall and delete everything the plugin stored (confirm with the plugin id)',
+        params: IdParams,
+        querystring: z.object({ confirm: z.string().max(100).optional() }),
+        response: { 200: z.object({ id: z.string(), deleted: z.literal(true), purged_records: z.number() }), ...errors },
+      },
+    },
+    async (request) => {
+      const result = await service.uninstall(principalOf(request).orgId, request.params.id, request.query.confirm, actorOf(request));
+      return { id: request.params.id, deleted: true as const, purged_records: result.purgedRecords };
+    },
+  );
+
+  app.get(
+    '/api/v1/plugins/:id/executions',
+    {
+      config: { permission: 'plugins:read' },
+      schema: {
+        tags,
+        summary: 'The plugin’s execution log, newest first',
+        params: IdParams,
+        querystring: z.object({ status: z.string().max(30).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        response: { 200: z.object({ data: z.array(ExecutionEntryDto) }), ...errors },
+      },
+    },
+    async (request) => {
+      const orgId = principalOf(request).orgId;
+      await service.get(orgId, request.params.id);
+      const rows = await kernel.capabilities.executions(orgId, {
+        ownerId: request.params.id,
+        status: request.query.status,
+        limit: request.query.limit,
+      });
+      return { data: rows.map(executionEntryDto) };
+    },
+  );
+
+  // The capability registry: built-ins, installed plugins' capabilities and MCP tools.
+  const capabilityTags = ['Capabilities'];
+
+  app.get(
+    '/api/v1/capabilities',
+    {
+      config: { permission: 'capabilities:read' },
+      schema: {
+        tags: capabilityTags,
+        summary: 'Every capability a workspace can call',
+        querystring: z.object({ workspace_id: z.string().max(64).optional() }),
+        response: { 200: z.object({ data: z.array(CapabilityDto) }), ...errors },
+      },
+    },
+    async (request) => {
+      const orgId = principalOf(request).orgId;
+      const workspaceId = await workspaceOf(request, request.query.workspace_id);
+      const found = await kernel.capabilities.list({ orgId, workspaceId });
+      return {
+        data: found.map((capability) => ({
+          id: capability.id,
+          description: capability.description,
+          provider: capability.provider,
+          owner_id: capability.ownerId ?? null,
+          owner_name: capability.ownerName ?? null,
+          input_schema: capability.input,
+          output_schema: capability.output ?? null,
+          requires_approval: capability.requiresApproval ?? false,
+          ui: capability.ui ?? false,
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/capabilities/:id/invoke',
+    {
+      config: { permission: 'capabilities:invoke' },
+      schema: {
+        tags: capabilityTags,
+        summary: 'Call a capability; one that requires approval answers 202 and waits',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        body: z.object({ workspace_id: z.string().max(64).optional(), input: z.unknown().optional() }),
+        response: { 200: ExecutionDto, 202: ExecutionDto, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const orgId = principalOf(request).orgId;
+      const workspaceId = await workspaceOf(request, request.body.workspace_id);
+      const result = await kernel.capabilities.execute({ orgId, workspaceId }, request.params.id, request.body.input ?? {}, {
+        actor: actorOf(request),
+        via: 'api',
+      });
+      return reply.code(result.status === 'pending_approval' ? 202 : 200).send(executionDto(result));
+    },
+  );
+
+  app.get(
+    '/api/v1/capability-executions',
+    {
+      config: { permission: 'capabilities:read' },
+      schema: {
+        tags: capabilityTags,
+        summary: 'The execution log of every capability, newest first (`status=pending_approval` for the approval queue)',
+        querystring: z.object({
+          status: z.string().max(30).optional(),
+          capability_id: z.string().max(200).optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ data: z.array(ExecutionEntryDto) }), ...errors },
+      },
+    },
+    async (request) => {
+      const rows = await kernel.capabilities.executions(principalOf(request).orgId, {
+        status: request.query.status,
+        capabilityId: request.query.capability_id,
+        limit: request.query.limit,
+      });
+      return { data: rows.map(executionEntryDto) };
+    },
+  );
+
+  app.get(
+    '/api/v1/capability-executions/:id',
+    {
+      config: { permission: 'capabilities:read' },
+      schema: { tags: capabilityTags, summary: 'One execution', params: IdParams, response: { 200: ExecutionEntryDto, ...errors } },
+    },
+    async (request) => executionEntryDto(await kernel.capabilities.execution(principalOf(request).orgId, request.params.id)),
+  );
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(
+      `/api/v1/capability-executions/:id/${decision}`,
+      {
+        config: { permission: 'capabilities:approve' },
+        schema: {
+          tags: capabilityTags,
+          summary: decision === 'approve' ? 'Approve a waiting execution: it runs now' : 'Reject a waiting execution: it never runs',
+          params: IdParams,
+          response: { 200: ExecutionDto, ...errors },
+        },
+      },
+      async (request) =>
+        executionDto(await kernel.capabilities.decide(principalOf(request).orgId, request.params.id, decision, actorOf(request))),
+    );
+  }
+}

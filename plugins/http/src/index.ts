@@ -1,0 +1,4 @@
+import { definePlugin } from '@atrium/plugin-sdk';
+import { request } from './request.ts';
+
+definePlugin({ capabilities: { request } });
