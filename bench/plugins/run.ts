@@ -7,7 +7,7 @@
  * loop is bounded by a count or a fixed duration, and a watchdog ends the run.
  *
  *   node --import tsx bench/plugins/run.ts
- *   BENCH_SECONDS=5 node --import tsx bench/plugins/run.ts
+ *   BENCH_SECONDS=5 BENCH_ROUNDS=20 node --import tsx bench/plugins/run.ts
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createSandbox, type Sandbox, type SandboxError, type SandboxInvocation } from '../../packages/plugin-sdk/src/sandbox/index.ts';
@@ -22,10 +22,11 @@ function positiveInteger(name: string, fallback: number): number {
 
 // The only place this script reads the environment.
 const options = {
-  /** Seconds of each timed phase: throughput, and each quiet and noisy round. */
+  /** Seconds of the throughput phase and of the built-in loop phase. */
   seconds: positiveInteger('BENCH_SECONDS', 2),
-  /** Quiet and noisy phases alternate, so drifting background load hits both alike. */
-  rounds: 3,
+  /** Quiet and noisy rounds alternate, short, so drifting background load hits both alike. */
+  rounds: positiveInteger('BENCH_ROUNDS', 8),
+  roundSeconds: 1,
   workers: 2,
   warmCalls: 5000,
   coldCalls: 300,
@@ -188,17 +189,19 @@ async function main() {
     const perSecond = await throughput(sandbox);
 
     console.log(
-      `noisy neighbour: ${options.tenants} tenants, ${options.neighbourCallers} concurrent callers, ${options.rounds} rounds of ${options.seconds} s quiet then ${options.seconds} s noisy…`,
+      `noisy neighbour: ${options.tenants} tenants, ${options.neighbourCallers} concurrent callers, ${options.rounds} rounds of ${options.roundSeconds} s quiet then ${options.roundSeconds} s noisy…`,
     );
     await neighbours(sandbox, 1); // every tenant warm on both workers
     const quietRun = neighbourhood();
     const noisyRun = neighbourhood();
     const noisyLoad = new Map<string, number>();
     for (let round = 0; round < options.rounds; round++) {
-      await neighbours(sandbox, options.seconds, quietRun);
+      await neighbours(sandbox, options.roundSeconds, quietRun);
+      // The loop and the bomb take turns to open a round.
+      const names = round % 2 === 0 ? ['loop', 'bomb'] : ['bomb', 'loop'];
       await Promise.all([
-        neighbours(sandbox, options.seconds, noisyRun),
-        noisyTenant(sandbox, ['loop', 'bomb'], options.seconds, noisyLoad),
+        neighbours(sandbox, options.roundSeconds, noisyRun),
+        noisyTenant(sandbox, names, options.roundSeconds, noisyLoad),
       ]);
     }
     const restartsBefore = sandbox.stats().restarts;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
@@ -67,6 +68,7 @@ export const configSchema = z.object({
   ATRIUM_PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
   ATRIUM_PLUGIN_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5000),
   ATRIUM_PLUGIN_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  ATRIUM_PLUGIN_CATALOG_DIR: z.string().optional(),
   ATRIUM_PLUGIN_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_WEB_DIST: z.string().optional(),
@@ -147,6 +149,8 @@ export interface Config {
     workers: number;
     /** Consecutive failed calls after which an installation is disabled. */
     failureLimit: number;
+    /** First-party plugins offered to every organisation: one directory per plugin. */
+    catalogDir: string;
   };
   cookieSecure: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
@@ -223,6 +227,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       deadlineMs: raw.ATRIUM_PLUGIN_TIMEOUT_MS,
       workers: raw.ATRIUM_PLUGIN_WORKERS,
       failureLimit: raw.ATRIUM_PLUGIN_FAILURE_LIMIT,
+      catalogDir: resolve(raw.ATRIUM_PLUGIN_CATALOG_DIR ?? fileURLToPath(new URL('../../../plugins', import.meta.url))),
     },
     cookieSecure: raw.ATRIUM_COOKIE_SECURE ?? raw.ATRIUM_PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: raw.LOG_LEVEL,

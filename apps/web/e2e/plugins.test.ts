@@ -311,6 +311,93 @@ describe.runIf(browserAvailable())('console: plugins', () => {
     await context.close();
   });
 
+  it('installs a first-party plugin from the available plugins, calls it, and updates it to the version the server ships', async () => {
+    const { context, page } = await newPage();
+    await signUp(page, newEmail(), 'Catalogue Co');
+    await page.goto('/plugins/installed');
+    const available = page.getByRole('region', { name: 'Available plugins' });
+    const expenses = available.getByRole('article', { name: 'Expenses' });
+    await expect.poll(() => expenses.count()).toBe(1);
+    expect(await available.getByRole('article').count()).toBeGreaterThanOrEqual(6);
+    expect(await expenses.getByRole('list', { name: 'Capabilities of Expenses' }).textContent()).toContain('expenses.categorise');
+    const permissions = expenses.getByRole('list', { name: 'Permissions of Expenses' });
+    expect(await permissions.getByRole('listitem').allTextContents()).toEqual([
+      'Store and change its own datadata:write',
+      'Publish eventsevents:emit',
+    ]);
+    await expectAccessible(page, '/plugins/installed (available plugins)');
+
+    // Install asks for consent in plain words, as a file would, and names the plugin first-party.
+    await expenses.getByRole('button', { name: 'Install Expenses' }).click();
+    const consent = page.getByRole('dialog', { name: 'Grant permissions to Expenses' });
+    await expect.poll(() => consent.count()).toBe(1);
+    expect(await consent.getByRole('listitem').count()).toBe(2);
+    expect(await consent.textContent()).toContain('First-party');
+    await consent.getByRole('button', { name: 'Grant' }).click();
+    await expect.poll(() => page.getByText('Expenses 0.1.0 is installed and enabled.').count()).toBe(1);
+    const row = page.getByRole('table', { name: 'Installed plugins' }).getByRole('row').filter({ hasText: 'Expenses' });
+    await expect.poll(() => row.getByText('Enabled', { exact: true }).count()).toBe(1);
+    expect(await row.getByText('First-party', { exact: true }).count()).toBe(1);
+    await expect.poll(() => expenses.getByText('Installed', { exact: true }).count()).toBe(1);
+    expect(await expenses.getByRole('button', { name: 'Install Expenses' }).count()).toBe(0);
+    expect(await expenses.getByRole('button', { name: /^Update to/ }).count()).toBe(0);
+    await expectAccessible(page, '/plugins/installed (first-party plugin installed)');
+
+    // Its capabilities are the workspace's at once.
+    await openTab(page, 'Capabilities', '/plugins/capabilities');
+    await page.getByRole('button', { name: 'Try it with expenses.categorise' }).click();
+    const categorise = page.getByRole('dialog', { name: 'Try expenses.categorise' });
+    await categorise.getByLabel('Input (JSON)').fill('{"merchant":"Uber"}');
+    await categorise.getByRole('button', { name: 'Invoke' }).click();
+    const result = categorise.getByRole('region', { name: 'Result' });
+    await expect.poll(() => result.getByText('Succeeded', { exact: true }).count()).toBe(1);
+    expect(await result.textContent()).toContain('"category": "transport"');
+    await categorise.getByRole('button', { name: 'Close', exact: true }).click();
+
+    // Another version of the plugin (here a publisher's 0.0.1 asking for less) is offered the
+    // catalogue's version; the permission that adds waits for consent, marked new.
+    const id = (await api(page, 'GET', '/api/v1/plugins')).body.data.find(
+      (entry: { plugin_id: string }) => entry.plugin_id === 'expenses',
+    ).id;
+    const older = bundle({ id: 'expenses', name: 'Expenses', version: '0.0.1', permissions: ['data:write'] });
+    expect((await api(page, 'POST', `/api/v1/plugins/${id}/update`, { bundle: older })).status).toBe(200);
+    await openTab(page, 'Installed', '/plugins/installed');
+    await expect.poll(() => expenses.textContent()).toContain('0.0.1 installed');
+    await expenses.getByRole('button', { name: 'Update to 0.1.0 of Expenses' }).click();
+    const reconsent = page.getByRole('dialog', { name: 'Grant permissions to Expenses' });
+    await expect.poll(() => reconsent.count()).toBe(1);
+    const added = reconsent.getByRole('listitem').filter({ hasText: 'Publish events' });
+    expect(await added.getByText('New', { exact: true }).count()).toBe(1);
+    await reconsent.getByRole('button', { name: 'Grant' }).click();
+    await expect.poll(() => reconsent.count()).toBe(0);
+    await expect.poll(() => row.getByText('First-party', { exact: true }).count()).toBe(1);
+    expect(await expenses.textContent()).not.toContain('installed)');
+    expect(await expenses.getByRole('button', { name: /^Update to/ }).count()).toBe(0);
+
+    // The same view on a phone.
+    await page.setViewportSize(PHONE);
+    await page.reload();
+    await expect.poll(() => expenses.getByText('Installed', { exact: true }).count()).toBe(1);
+    await expectAccessible(page, '/plugins/installed (available plugins) on a phone');
+    await expectNoSidewaysScroll(page, '/plugins/installed (available plugins) on a phone');
+    await context.close();
+  });
+
+  it('shows a reload button, not a blank page, when the plugin pages fail to download', async () => {
+    const { context, page } = await newPage();
+    await signUp(page, newEmail(), 'Offline Co');
+    await page.route('**/assets/plugin-pages-*.js', (route) => route.abort('internetdisconnected'));
+    await page.getByRole('navigation').first().getByRole('link', { name: 'Plugins' }).click();
+    const failed = page.getByRole('alert').filter({ hasText: 'This page could not load' });
+    await expect.poll(() => failed.count()).toBe(1);
+    await expectAccessible(page, '/plugins (chunk failed to load)');
+
+    await page.unroute('**/assets/plugin-pages-*.js');
+    await failed.getByRole('button', { name: 'Reload page' }).click();
+    await page.getByRole('heading', { name: 'Installed', level: 2 }).waitFor();
+    await context.close();
+  });
+
   it('offers a member only what the role allows', async () => {
     const owner = await newPage();
     await signUp(owner.page, newEmail(), 'Roles Co');

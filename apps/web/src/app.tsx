@@ -1,4 +1,5 @@
 import { type ComponentType, lazy, Suspense, useEffect, useRef } from 'react';
+import { PageErrorBoundary } from './components/page-error-boundary';
 import { PageSpinner } from './components/spinner';
 import { AppShell } from './layout/app-shell';
 import { useLocation } from './lib/router';
@@ -126,9 +127,12 @@ export function App() {
     <AppShell>
       {/* Above every page's header: a read-only organization, a trial ending, a quota running out. */}
       <BillingBanner />
-      <Suspense fallback={<PageSpinner />}>
-        <Page />
-      </Suspense>
+      {/* A lazy chunk that fails to download shows a reload button, not a blank page. */}
+      <PageErrorBoundary resetKey={path}>
+        <Suspense fallback={<PageSpinner />}>
+          <Page />
+        </Suspense>
+      </PageErrorBoundary>
     </AppShell>
   );
 }

@@ -5,6 +5,7 @@ import {
   listCapabilities,
   listExecutions,
   listMcpServers,
+  listPluginCatalog,
   listPluginExecutions,
   listPlugins,
 } from './plugins';
@@ -16,6 +17,8 @@ export const pluginKeys = {
   detail: (id: string) => ['plugins', 'detail', id] as const,
   executions: (id: string) => ['plugins', 'executions', id] as const,
   policy: ['plugins', 'policy'] as const,
+  /** Outside `all`: it is the server's, and nothing done in the console changes it. */
+  catalog: ['plugin-catalog'] as const,
   capabilities: (workspaceId: string) => ['plugins', 'capabilities', workspaceId] as const,
   approvals: ['plugins', 'approvals'] as const,
   mcpServers: (workspaceId: string) => ['plugins', 'mcp-servers', workspaceId] as const,
@@ -41,6 +44,11 @@ export function usePluginExecutionsQuery(id: string) {
 
 export function usePluginPolicyQuery() {
   return useQuery({ queryKey: pluginKeys.policy, queryFn: fetchPluginPolicy, staleTime: 60_000 });
+}
+
+/** The first-party catalogue changes only when the server is upgraded. */
+export function usePluginCatalogQuery() {
+  return useQuery({ queryKey: pluginKeys.catalog, queryFn: listPluginCatalog, staleTime: 5 * 60_000 });
 }
 
 export function useCapabilitiesQuery(workspaceId: string | null) {

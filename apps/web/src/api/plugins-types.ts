@@ -1,5 +1,5 @@
-// Plugins, capabilities and MCP servers, as `/api/v1/plugins`, `/plugin-settings`, `/capabilities`,
-// `/capability-executions` and `/mcp-servers` return them. The manifest itself is the contract's.
+// Plugins, capabilities and MCP servers, as `/api/v1/plugins`, `/plugin-catalog`, `/plugin-settings`,
+// `/capabilities`, `/capability-executions` and `/mcp-servers` return them. The manifest itself is the contract's.
 
 import type { PluginManifest, PluginSettingField } from '@atrium/contracts';
 
@@ -41,6 +41,22 @@ export interface PluginInstallation {
   consented_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A first-party plugin the server ships, as `/api/v1/plugin-catalog` lists it. */
+export interface PluginCatalogEntry {
+  /** The plugin id: what `{ catalog }` installs, and the `plugin_id` of its installations. */
+  id: string;
+  name: string;
+  /** The version the server ships now. */
+  version: string;
+  description: string;
+  kind: 'code' | 'prompt';
+  categories: string[];
+  permissions: string[];
+  /** Names without the plugin prefix: `categorise` is called as `expenses.categorise`. */
+  capabilities: { name: string; description: string; requires_approval: boolean }[];
+  settings: { key: string; label: string; secret: boolean; required: boolean }[];
 }
 
 /** A setting's new value; null clears it. */

@@ -5,6 +5,7 @@ import type {
   CapabilityExecutionEntry,
   McpServer,
   McpServerInput,
+  PluginCatalogEntry,
   PluginChanges,
   PluginInstallation,
   PluginPolicy,
@@ -41,6 +42,11 @@ export function installPlugin(workspaceId: string, bundle: unknown) {
   return apiRequest<PluginInstallation>(`${base}/plugins`, { method: 'POST', body: { workspace_id: workspaceId, bundle } });
 }
 
+/** Installs a first-party plugin from the server's catalogue; like a bundle, it waits for consent. */
+export function installFromCatalog(workspaceId: string, catalogId: string) {
+  return apiRequest<PluginInstallation>(`${base}/plugins`, { method: 'POST', body: { workspace_id: workspaceId, catalog: catalogId } });
+}
+
 /** Enables, disables or changes settings; a null setting clears it. */
 export function updatePlugin(id: string, changes: PluginChanges) {
   return apiRequest<PluginInstallation>(pluginPath(id), { method: 'PATCH', body: changes });
@@ -56,6 +62,11 @@ export function updatePluginBundle(id: string, bundle: unknown) {
   return apiRequest<PluginInstallation>(`${pluginPath(id)}/update`, { method: 'POST', body: { bundle } });
 }
 
+/** Moves to the version of the plugin the server's catalogue ships now; more permissions wait for consent. */
+export function updateFromCatalog(id: string, catalogId: string) {
+  return apiRequest<PluginInstallation>(`${pluginPath(id)}/update`, { method: 'POST', body: { catalog: catalogId } });
+}
+
 /** Uninstalls and deletes what the plugin stored; `confirm` repeats its plugin id. */
 export function uninstallPlugin(id: string, confirm: string) {
   return apiRequest<{ id: string; deleted: true; purged_records: number }>(`${pluginPath(id)}${query({ confirm })}`, { method: 'DELETE' });
@@ -63,6 +74,11 @@ export function uninstallPlugin(id: string, confirm: string) {
 
 export async function listPluginExecutions(id: string): Promise<CapabilityExecutionEntry[]> {
   return (await apiRequest<ListResponse<CapabilityExecutionEntry>>(`${pluginPath(id)}/executions`)).data;
+}
+
+/** The first-party plugins this server ships, installable in any workspace. */
+export async function listPluginCatalog(): Promise<PluginCatalogEntry[]> {
+  return (await apiRequest<ListResponse<PluginCatalogEntry>>(`${base}/plugin-catalog`)).data;
 }
 
 export function fetchPluginPolicy() {

@@ -1,4 +1,5 @@
 import { HOST_API } from '@atrium/contracts';
+import { answerHostCall } from './host-call.ts';
 import {
   BACKSTOP_GRACE_MS,
   type CallOutcome,
@@ -8,6 +9,7 @@ import {
   MAX_STACK_BYTES,
   NATIVE_STACK_RATIO,
   resolveLimits,
+  type ToWorker,
   type WarmDelta,
 } from './protocol.ts';
 import { type HostCall, type Sandbox, SandboxError, type SandboxInvocation, type SandboxLimits, type SandboxOptions } from './types.ts';
@@ -26,8 +28,8 @@ import { housekeeping, inGuestFor, nextDispatch, overrun, startWorker, takeBack,
  *
  * Backstop: a call still unfinished `BACKSTOP_GRACE_MS` after its deadline fails with `timeout`.
  * If the worker is then still inside that (or another overdue) guest, QuickJS's interrupt did
- * not get a chance to run — a loop inside a built-in — so the worker is terminated and replaced,
- * and its other calls fail with `crashed`.
+ * not get a chance to run — a loop inside a built-in — so the worker is terminated and replaced:
+ * the calls it had started fail with `crashed`, the others run elsewhere.
  */
 
 const MiB = 1024 * 1024;
@@ -45,6 +47,8 @@ const MAX_EARLY_EXITS = 5;
 
 type Slot = WorkerSlot<Pending>;
 
+const send = (slot: Slot, message: ToWorker) => slot.worker.postMessage(message);
+
 interface Pending {
   id: number;
   invocation: SandboxInvocation;
@@ -61,10 +65,9 @@ interface Pending {
   settled: boolean;
 }
 
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /**
- * Creates a pool of sandbox workers.
+ * Creates a pool of sandbox workers. The first call in a process compiles the QuickJS wasm and
+ * bundles the worker script (esbuild), about 70 ms, blocking.
  *
  * @example
  * const sandbox = createSandbox({ workers: 2, limits: { deadlineMs: 2000 } });
@@ -167,7 +170,7 @@ export function createSandbox({ workers = 2, maxWarmPerWorker = 64, concurrencyP
         if (!pending || pending.settled) return;
         // The worker consumed the first claim: the resend is a new dispatch.
         pending.seq = nextDispatch(slot);
-        slot.worker.postMessage(invokeMessage(pending, true));
+        send(slot, invokeMessage(pending, true));
         return;
       }
       case 'done': {
@@ -189,36 +192,18 @@ export function createSandbox({ workers = 2, maxWarmPerWorker = 64, concurrencyP
   function onHostCall(slot: Slot, id: number, seq: number, fn: string, argsText: string): void {
     const pending = slot.calls.get(id);
     if (!pending || pending.settled || !pending.invocation.host.includes(fn)) return;
-    let result: Promise<unknown>;
-    try {
-      const args = JSON.parse(argsText) as unknown[];
-      result = Promise.resolve(pending.onHost({ fn, args }));
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    if (seq === 0) {
-      result.catch(() => {}); // fire and forget: a failing log must not fail the call
-      return;
-    }
-    const reply = (ok: boolean, value: string) => {
-      if (!pending.settled && slot.alive) slot.worker.postMessage({ type: 'host-reply', id, seq, ok, value });
-    };
-    result.then(
-      (value) => {
-        let text: string | undefined;
-        try {
-          text = JSON.stringify(value === undefined ? null : value);
-        } catch {
-          text = undefined;
-        }
-        if (typeof text === 'string') return reply(true, text);
-        if (pending.settled || !slot.alive) return;
-        slot.worker.postMessage({ type: 'cancel', id, code: 'host_error' });
+    const answering = answerHostCall(pending.onHost, fn, argsText);
+    if (seq === 0) return; // fire and forget (log): whatever the host answers is dropped
+    void answering.then((answer) => {
+      if (pending.settled || !slot.alive) return;
+      if (answer.ok) send(slot, { type: 'host-reply', id, seq, ok: true, value: answer.json });
+      else if (!('notJson' in answer)) send(slot, { type: 'host-reply', id, seq, ok: false, value: answer.message });
+      else {
+        send(slot, { type: 'cancel', id, code: 'host_error' });
         finish(pending, { ok: false, code: 'host_error', message: `the host function ${fn} returned a value that is not JSON` });
         dispatch();
-      },
-      (error) => reply(false, errorMessage(error)),
-    );
+      }
+    });
   }
 
   function invokeMessage(pending: Pending, withCode: boolean): InvokeMessage {
@@ -273,7 +258,7 @@ export function createSandbox({ workers = 2, maxWarmPerWorker = 64, concurrencyP
       slot.calls.set(pending.id, pending);
       inFlight++;
       slot.busyByKey.set(key, (slot.busyByKey.get(key) ?? 0) + 1);
-      slot.worker.postMessage(invokeMessage(pending, !slot.warm.has(key)));
+      send(slot, invokeMessage(pending, !slot.warm.has(key)));
       pending.timer = setTimeout(() => backstop(pending), pending.limits.deadlineMs + BACKSTOP_GRACE_MS);
     }
     publishLoad();
@@ -326,7 +311,7 @@ export function createSandbox({ workers = 2, maxWarmPerWorker = 64, concurrencyP
       replace(slot, 'the sandbox worker was restarted while this call ran; retrying is safe');
       return;
     }
-    if (!unstarted) slot.worker.postMessage({ type: 'cancel', id: pending.id, code: 'timeout' });
+    if (!unstarted) send(slot, { type: 'cancel', id: pending.id, code: 'timeout' });
     dispatch();
   }
 
@@ -378,7 +363,7 @@ export function createSandbox({ workers = 2, maxWarmPerWorker = 64, concurrencyP
     evict(keyPrefix) {
       for (const slot of slots) {
         for (const key of slot.warm.keys()) if (key.startsWith(keyPrefix)) slot.warm.delete(key);
-        slot.worker.postMessage({ type: 'evict', prefix: keyPrefix });
+        send(slot, { type: 'evict', prefix: keyPrefix });
       }
     },
 

@@ -173,7 +173,10 @@ describe('billing: operator', () => {
   });
 
   it('keeps a hidden plan out of reach of organisations, even by its slug', async () => {
-    const ops = await client.signup({ email: 'ops@atrium.test' });
+    const login = await client.request('POST', '/api/v1/auth/login', {
+      body: { email: 'ops@atrium.test', password: 'correct horse battery' },
+    });
+    const ops = { token: login.body.access_token as string };
     const tenant = await client.signup();
     const hide = await client.request('PUT', '/api/v1/admin/plans/plan_team', { token: ops.token, body: { public: false } });
     expect(hide.status).toBe(200);

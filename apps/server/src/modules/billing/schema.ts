@@ -78,6 +78,8 @@ export const subscriptions = pgTable(
     provider: text('provider').notNull().default('manual'),
     providerCustomerId: text('provider_customer_id'),
     providerSubscriptionId: text('provider_subscription_id'),
+    /** The saved payment method Atrium's invoices are charged to (Stripe `pm_…`), from Checkout. */
+    providerPaymentMethod: text('provider_payment_method'),
     /** Notices already sent this period (`trial_7d`, `quota:tokens:80`…), so each goes once. */
     notices: jsonb('notices').notNull().default([]),
     createdAt: createdAt(),

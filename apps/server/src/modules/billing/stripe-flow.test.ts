@@ -59,6 +59,11 @@ describe('billing with Stripe', () => {
     expect(await subscription()).toMatchObject({ status: 'active', plan: { slug: 'solo' }, provider: 'stripe' });
     const [paid] = await invoices();
     expect(paid).toMatchObject({ status: 'paid', total: 2900, amount_paid: 2900 });
+    // Checkout only saved the card: no Stripe subscription bills alongside, one charge in all.
+    expect(stripe.sessions.get(sessionId)).toMatchObject({ mode: 'setup', amount_total: 0 });
+    expect(stripe.subscriptions.size).toBe(0);
+    const charged = [...stripe.invoices.values()].filter((invoice) => invoice.metadata.org_id === owner.organization.id);
+    expect(charged.map((invoice) => [invoice.status, invoice.amount_paid])).toEqual([['paid', 2900]]);
 
     // The same delivery again, and a forged one: nothing changes.
     expect((await deliver(completed)).json().outcome).toBe('duplicate');

@@ -269,8 +269,8 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
     if (interval === 'year' && target.yearlyAmount === null) throw new ValidationError(`${target.name} has no yearly price.`, 'interval');
     const newAmount = recurringAmount(target, interval, seats);
 
-    if (provider.name === 'stripe' && newAmount > 0 && !current.providerSubscriptionId) {
-      // No payment method yet: the change applies when Stripe reports the completed checkout.
+    if (provider.name === 'stripe' && newAmount > 0 && !current.providerPaymentMethod && !current.providerSubscriptionId) {
+      // No payment method on file yet: the change applies when Stripe reports the completed checkout.
       const { name } = await deps.organization(orgId);
       const customerId = await provider.ensureCustomer({
         orgId,
@@ -638,10 +638,17 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
     if (!orgId) return;
     switch (event.type) {
       case 'checkout.completed': {
+        // The saved card becomes the one Atrium's invoices are charged to, before the first is issued.
+        const paymentMethod = await provider.useSavedPaymentMethod(event);
         await withTenant(database, orgId, (tx) =>
           tx
             .update(subscriptions)
-            .set({ providerCustomerId: event.customerId, providerSubscriptionId: event.providerSubscriptionId, provider: 'stripe' })
+            .set({
+              providerCustomerId: event.customerId,
+              providerSubscriptionId: event.providerSubscriptionId,
+              providerPaymentMethod: paymentMethod,
+              provider: 'stripe',
+            })
             .where(eq(subscriptions.orgId, orgId)),
         );
         if (event.planSlug) {

@@ -4,6 +4,7 @@ import { withTenant } from '../../kernel/db/tenant.ts';
 import { eventTypes } from '../../kernel/events/catalog.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Notifications } from '../notifications/service.ts';
+import { createCatalog } from './catalog.ts';
 import { createMcpModulePart } from './mcp/index.ts';
 import { createWorkspaceResolver, registerPluginRoutes } from './routes.ts';
 import { createPluginRuntime, type PluginRuntimeDependencies } from './runtime.ts';
@@ -40,7 +41,8 @@ export function createPluginsModule(kernel: Kernel, deps: PluginsModuleDependenc
   );
   kernel.events.declare(...eventTypes(PluginEvents));
   const lifecycle = { changed: (_orgId: string, _installationId: string) => {} };
-  const service = createPluginsService(kernel, deps, lifecycle);
+  const catalog = createCatalog(kernel.config.plugins.catalogDir, kernel.log);
+  const service = createPluginsService(kernel, deps, lifecycle, catalog);
   const runtime = createPluginRuntime(kernel, {
     service,
     llmChat: deps.llmChat,
@@ -74,7 +76,7 @@ export function createPluginsModule(kernel: Kernel, deps: PluginsModuleDependenc
     workspaceOf,
     mcp: mcp.service,
     routes(app: FastifyInstance) {
-      registerPluginRoutes(app, kernel, service, workspaceOf);
+      registerPluginRoutes(app, kernel, service, workspaceOf, catalog);
       mcp.routes(app);
     },
     start: () => runtime.start(),

@@ -27,8 +27,8 @@ afterAll(async () => {
   await new Promise((resolve) => peer?.close(resolve));
 });
 
-async function installed(token: string, body: unknown, permissions?: string[]) {
-  const install = await client.request('POST', '/api/v1/plugins', { token, body: { bundle: body } });
+async function installed(token: string, body: unknown, permissions?: string[], source?: Record<string, unknown>) {
+  const install = await client.request('POST', '/api/v1/plugins', { token, body: source ?? { bundle: body } });
   expect(install.status, JSON.stringify(install.body)).toBe(201);
   const consent = await client.request('POST', `/api/v1/plugins/${install.body.id}/consent`, {
     token,
@@ -227,6 +227,22 @@ describe('plugins: lifecycle', () => {
       return row?.quantity >= 2 && row;
     });
     expect(usage.quantity).toBe(2);
+  });
+});
+
+describe('plugins: the first-party catalogue', () => {
+  it('offers the shipped plugins and installs one, built on the server, as first-party', async () => {
+    const owner = await client.signup();
+    const catalog = await client.request('GET', '/api/v1/plugin-catalog', { token: owner.token });
+    const ids = catalog.body.data.map((entry: { id: string }) => entry.id);
+    expect(ids).toEqual(expect.arrayContaining(['calendar', 'expenses', 'github', 'http', 'slack', 'assistant-pack']));
+    const install = await client.request('POST', '/api/v1/plugins', { token: owner.token, body: { catalog: 'categorise-nothing' } });
+    expect(install.status).toBe(404);
+    const expenses = await installed(owner.token, undefined, undefined, { catalog: 'expenses' });
+    expect(expenses.package).toMatchObject({ signed_by: 'atrium', source: 'catalog' });
+    const recorded = await invoke(owner.token, 'expenses.categorise', { merchant: 'Uber', note: 'ride to the airport' });
+    expect(recorded.body.status).toBe('succeeded');
+    expect(recorded.body.output).toHaveProperty('category');
   });
 });
 

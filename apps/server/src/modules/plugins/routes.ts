@@ -7,6 +7,7 @@ import type { EventActor } from '../../kernel/events/events.ts';
 import { principalOf } from '../../kernel/http/auth-hook.ts';
 import { typed } from '../../kernel/http/server.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
+import type { Catalog } from './catalog.ts';
 import { type Installation, manifestOf, type PluginsService } from './service.ts';
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 402: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
@@ -90,7 +91,22 @@ const CapabilityDto = z
 const BundleSource = {
   bundle: z.unknown().optional().describe('The bundle document (`*.atrium-plugin.json`, from `atrium plugin pack`)'),
   url: z.string().max(2048).optional().describe('Or where to download it (a registry URL)'),
+  catalog: z.string().max(100).optional().describe('Or the id of a first-party plugin from `GET /api/v1/plugin-catalog`'),
 };
+
+const CatalogEntry = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    version: z.string(),
+    description: z.string(),
+    kind: z.enum(['code', 'prompt']),
+    categories: z.array(z.string()),
+    permissions: z.array(z.string()),
+    capabilities: z.array(z.object({ name: z.string(), description: z.string(), requires_approval: z.boolean() })),
+    settings: z.array(z.object({ key: z.string(), label: z.string(), secret: z.boolean(), required: z.boolean() })),
+  })
+  .meta({ id: 'PluginCatalogEntry' });
 
 export async function installationDto(service: PluginsService, row: Installation) {
   const manifest = manifestOf(row.package);
@@ -189,10 +205,55 @@ export function createWorkspaceResolver(deps: {
   };
 }
 
-export function registerPluginRoutes(root: FastifyInstance, kernel: Kernel, service: PluginsService, workspaceOf: WorkspaceResolver) {
+export function registerPluginRoutes(
+  root: FastifyInstance,
+  kernel: Kernel,
+  service: PluginsService,
+  workspaceOf: WorkspaceResolver,
+  catalog: Catalog,
+) {
   const app = typed(root);
   const tags = ['Plugins'];
   const dto = (row: Installation) => installationDto(service, row);
+  const sourceOf = (body: { bundle?: unknown; url?: string; catalog?: string }) => ({
+    bundle: body.bundle,
+    url: body.url,
+    catalog: body.catalog,
+  });
+
+  app.get(
+    '/api/v1/plugin-catalog',
+    {
+      config: { permission: 'plugins:read' },
+      schema: {
+        tags,
+        summary: 'The first-party plugins this server offers (install one with `{"catalog": id}`)',
+        response: { 200: z.object({ data: z.array(CatalogEntry) }), ...errors },
+      },
+    },
+    async () => ({
+      data: (await catalog.list()).map((manifest) => ({
+        id: manifest.id,
+        name: manifest.name,
+        version: manifest.version,
+        description: manifest.description,
+        kind: manifest.kind,
+        categories: manifest.categories,
+        permissions: manifest.permissions,
+        capabilities: manifest.capabilities.map((capability) => ({
+          name: capability.name,
+          description: capability.description,
+          requires_approval: capability.requires_approval,
+        })),
+        settings: manifest.settings.map((field) => ({
+          key: field.key,
+          label: field.label,
+          secret: field.secret,
+          required: field.required,
+        })),
+      })),
+    }),
+  );
 
   app.get(
     '/api/v1/plugins',
@@ -219,7 +280,7 @@ export function registerPluginRoutes(root: FastifyInstance, kernel: Kernel, serv
       bodyLimit: BUNDLE_LIMIT,
       schema: {
         tags,
-        summary: 'Install a plugin from a bundle or a registry URL; it waits for consent to its permissions',
+        summary: 'Install a plugin from a bundle, a registry URL or the first-party catalogue; it waits for consent to its permissions',
         body: z.object({ workspace_id: z.string().max(64).optional(), ...BundleSource }),
         response: { 201: InstallationDto, ...errors },
       },
@@ -227,12 +288,7 @@ export function registerPluginRoutes(root: FastifyInstance, kernel: Kernel, serv
     async (request, reply) => {
       const principal = principalOf(request);
       const workspaceId = await workspaceOf(request, request.body.workspace_id);
-      const row = await service.install(
-        principal.orgId,
-        workspaceId,
-        { bundle: request.body.bundle, url: request.body.url },
-        actorOf(request),
-      );
+      const row = await service.install(principal.orgId, workspaceId, sourceOf(request.body), actorOf(request));
       return reply.code(201).send(await dto(row));
     },
   );
@@ -326,15 +382,7 @@ export function registerPluginRoutes(root: FastifyInstance, kernel: Kernel, serv
         response: { 200: InstallationDto, ...errors },
       },
     },
-    async (request) =>
-      dto(
-        await service.update(
-          principalOf(request).orgId,
-          request.params.id,
-          { bundle: request.body.bundle, url: request.body.url },
-          actorOf(request),
-        ),
-      ),
+    async (request) => dto(await service.update(principalOf(request).orgId, request.params.id, sourceOf(request.body), actorOf(request))),
   );
 
   app.delete(

@@ -6,6 +6,7 @@ import { withTenant } from '../../kernel/db/tenant.ts';
 import { ConflictError, NotFoundError, PermissionError, ValidationError } from '../../kernel/errors.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
+import { type Catalog, FIRST_PARTY } from './catalog.ts';
 import { type LoadedBundle, loadBundle } from './packages.ts';
 import { pluginInstallations, pluginOrgSettings, pluginPackages, pluginStore } from './schema.ts';
 
@@ -57,10 +58,18 @@ function settingValue(field: PluginSettingField, value: unknown, param: string):
  * settings (secret ones sealed), enable and disable, update (new permissions wait for consent
  * while the current version keeps running), uninstall (its stored data purged).
  */
+/** Where a bundle comes from: uploaded, downloaded from a registry URL, or the first-party catalogue. */
+export interface BundleSource {
+  bundle?: unknown;
+  url?: string;
+  catalog?: string;
+}
+
 export function createPluginsService(
   kernel: Kernel,
   deps: PluginsDependencies,
   hooks: { changed(orgId: string, installationId: string): void },
+  catalog: Catalog,
 ) {
   const { database, events, vault, config } = kernel;
 
@@ -69,11 +78,20 @@ export function createPluginsService(
     return row?.developerMode ?? false;
   }
 
-  async function load(orgId: string, input: { bundle?: unknown; url?: string }): Promise<LoadedBundle> {
-    const loaded = await loadBundle(input, {
+  async function load(orgId: string, input: BundleSource): Promise<LoadedBundle> {
+    const sources = [input.bundle, input.url, input.catalog].filter((value) => value !== undefined).length;
+    if (sources !== 1) {
+      throw new ValidationError(
+        'Give one of bundle (the bundle document), url (where to download it) or catalog (a first-party plugin id).',
+        'bundle',
+      );
+    }
+    const firstParty = input.catalog !== undefined;
+    const loaded = await loadBundle(firstParty ? { bundle: await catalog.bundle(input.catalog as string) } : input, {
       trustedKeys: config.plugins.trustedKeys,
       developerMode: await developerMode(orgId),
       allowPrivateNetworks: config.allowPrivateNetworks,
+      firstParty: firstParty ? FIRST_PARTY : undefined,
     });
     if (loaded.manifest.plans.length) {
       const plan = await deps.planOf(orgId);
@@ -176,7 +194,7 @@ export function createPluginsService(
     },
 
     /** Installs a verified bundle; it waits for consent unless it asks for no permission at all. */
-    async install(orgId: string, workspaceId: string, input: { bundle?: unknown; url?: string }, actor: EventActor): Promise<Installation> {
+    async install(orgId: string, workspaceId: string, input: BundleSource, actor: EventActor): Promise<Installation> {
       await deps.workspaceExists(orgId, workspaceId);
       const loaded = await load(orgId, input);
       const installation = await withTenant(database, orgId, async (tx) => {
@@ -279,7 +297,7 @@ export function createPluginsService(
     },
 
     /** Moves to a new version. Asking for new permissions holds the update until someone consents. */
-    async update(orgId: string, id: string, input: { bundle?: unknown; url?: string }, actor: EventActor): Promise<Installation> {
+    async update(orgId: string, id: string, input: BundleSource, actor: EventActor): Promise<Installation> {
       const loaded = await load(orgId, input);
       const result = await withTenant(database, orgId, async (tx) => {
         const current = await installationIn(tx, orgId, id);

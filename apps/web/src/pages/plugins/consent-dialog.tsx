@@ -8,6 +8,7 @@ import { Alert } from '../../components/alert';
 import { Button } from '../../components/button';
 import { Dialog, DialogFooter } from '../../components/dialog';
 import { PermissionList } from './permission-list';
+import { FIRST_PARTY_PUBLISHER } from './plugin-format';
 
 interface ConsentDialogProps {
   installation: PluginInstallation;
@@ -50,7 +51,11 @@ export function ConsentDialog({ installation, onClose, onGranted }: ConsentDialo
     >
       <div className="flex flex-col gap-4">
         <PermissionList permissions={permissions} label={`Permissions ${installation.name} asks for`} added={update?.added_permissions} />
-        {signedBy ? (
+        {signedBy === FIRST_PARTY_PUBLISHER ? (
+          <p className="text-sm text-text-muted">
+            <span className="font-medium text-text">First-party</span>: it ships with this Atrium server.
+          </p>
+        ) : signedBy ? (
           <p className="text-sm text-text-muted">
             Signed by <span className="font-medium text-text">{signedBy}</span>, a publisher this server trusts.
           </p>

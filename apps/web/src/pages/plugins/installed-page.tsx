@@ -11,6 +11,7 @@ import { useSession } from '../../lib/session';
 import { ConsentDialog } from './consent-dialog';
 import { DeveloperModeCard } from './developer-mode-card';
 import { InstallPluginDialog } from './install-plugin-dialog';
+import { PluginCatalog } from './plugin-catalog';
 import { PluginIcon, UploadIcon } from './plugin-icons';
 import { PluginsSection, PluginsTabHeader, WithWorkspace } from './plugins-layout';
 import { PluginsTable } from './plugins-table';
@@ -50,12 +51,13 @@ function InstalledPlugins({ workspace }: { workspace: Workspace }) {
           title="No plugins installed"
           description={
             canWrite
-              ? `Install a plugin bundle into ${workspace.name} to add capabilities for agents, workflows and the API.`
+              ? `Install one of the available plugins below, or a plugin bundle from a file, to add capabilities to ${workspace.name} for agents, workflows and the API.`
               : 'Ask an admin or developer of your organization to install a plugin.'
           }
         />
       )}
       {query.data && query.data.length > 0 && <PluginsTable installations={query.data} canWrite={canWrite} onReview={setReviewing} />}
+      {query.data && <PluginCatalog workspace={workspace} installations={query.data} canWrite={canWrite} onReview={setReviewing} />}
       {installing && (
         <InstallPluginDialog
           workspace={workspace}
@@ -71,6 +73,12 @@ function InstalledPlugins({ workspace }: { workspace: Workspace }) {
           installation={reviewing}
           onClose={() => {
             if (reviewing.status === 'pending_consent') notify(`${reviewing.name} waits for your consent before it runs.`, 'info');
+            else if (reviewing.pending_update) {
+              notify(
+                `${reviewing.name} ${reviewing.pending_update.version} waits for your consent; ${reviewing.version} keeps running.`,
+                'info',
+              );
+            }
             setReviewing(null);
           }}
           onGranted={(installation) => {

@@ -10,6 +10,7 @@ import type { BadgeTone } from '../../components/badge';
 export function describePermission(permission: string): string {
   if (permission.startsWith('network:')) {
     const host = permission.slice('network:'.length);
+    if (host === '*') return 'Connect to any address on the internet';
     return host.startsWith('*.') ? `Connect to ${host.slice(2)} and its subdomains` : `Connect to ${host}`;
   }
   if (permission === 'events:emit') return 'Publish events';
@@ -35,6 +36,9 @@ export function describePermission(permission: string): string {
       return permission;
   }
 }
+
+/** The `signed_by` of the plugins this server ships itself (its first-party catalogue). */
+export const FIRST_PARTY_PUBLISHER = 'atrium';
 
 export const pluginStatuses: Record<PluginInstallation['status'], { label: string; tone: BadgeTone }> = {
   pending_consent: { label: 'Waiting for consent', tone: 'warning' },

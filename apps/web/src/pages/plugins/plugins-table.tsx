@@ -4,7 +4,7 @@ import { Button, ButtonLink } from '../../components/button';
 import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
 import { Link } from '../../lib/router';
 import { PermissionSummary } from './permission-list';
-import { pluginStatuses } from './plugin-format';
+import { FIRST_PARTY_PUBLISHER, pluginStatuses } from './plugin-format';
 import { pluginPath } from './plugins-layout';
 
 interface PluginsTableProps {
@@ -13,9 +13,10 @@ interface PluginsTableProps {
   onReview: (installation: PluginInstallation) => void;
 }
 
-/** The signer of the running version, or a warning that nobody signed it. */
+/** The signer of the running version: this server itself, a trusted publisher, or nobody (a warning). */
 export function Publisher({ signedBy }: { signedBy: string | null }) {
   if (!signedBy) return <Badge tone="warning">Unsigned</Badge>;
+  if (signedBy === FIRST_PARTY_PUBLISHER) return <Badge tone="brand">First-party</Badge>;
   return (
     <span className="whitespace-nowrap">
       <span className="text-text-muted">Signed by </span>

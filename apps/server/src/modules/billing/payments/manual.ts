@@ -13,6 +13,9 @@ export function createManualProvider(): PaymentProvider {
     async createCheckout() {
       return null;
     },
+    async useSavedPaymentMethod() {
+      return null;
+    },
     async collect() {
       return { status: 'pending', providerInvoiceId: null };
     },

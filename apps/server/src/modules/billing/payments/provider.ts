@@ -79,6 +79,8 @@ export type ProviderEvent =
       orgId: string | null;
       customerId: string | null;
       providerSubscriptionId: string | null;
+      /** The SetupIntent that saved the payment method (setup-mode Checkout). */
+      setupIntentId: string | null;
       planSlug: string | null;
       interval: 'month' | 'year' | null;
       seats: number | null;
@@ -89,8 +91,14 @@ export interface PaymentProvider {
   readonly name: 'manual' | 'stripe';
   /** Creates (or returns the given) provider customer; null for providers without customers. */
   ensureCustomer(customer: BillingCustomer): Promise<string | null>;
-  /** A hosted checkout page for a paid plan, or null when the provider has none (manual). */
+  /**
+   * A hosted page where the customer saves a payment method for a paid plan, or null when the
+   * provider has none (manual). It charges nothing itself: Atrium's own invoices are collected
+   * with the saved method, so a customer is never billed by both.
+   */
   createCheckout(request: CheckoutRequest): Promise<{ id: string; url: string } | null>;
+  /** After a completed checkout: makes the saved payment method the one invoices are charged to; answers its id. */
+  useSavedPaymentMethod(event: Extract<ProviderEvent, { type: 'checkout.completed' }>): Promise<string | null>;
   /** Charges a finalised invoice; manual answers 'pending' (an admin marks it paid). */
   collect(invoice: InvoiceToCollect): Promise<CollectResult>;
   /** Verifies the signature and normalises the event; throws WebhookSignatureError when invalid. */

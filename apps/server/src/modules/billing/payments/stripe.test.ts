@@ -26,9 +26,11 @@ function nextOrg(): string {
   return `org_${orgCounter}_${Date.now()}`;
 }
 
-async function customerFor(orgId: string): Promise<string> {
+/** A customer of the org, with a saved card unless `card: false`. */
+async function customerFor(orgId: string, options: { card?: boolean } = {}): Promise<string> {
   const id = await provider.ensureCustomer({ orgId, name: `Org ${orgId}`, email: `billing@${orgId}.test`, customerId: null });
   if (!id) throw new Error('no customer');
+  if (options.card !== false) fake.attachCard(id);
   return id;
 }
 
@@ -148,9 +150,9 @@ describe('Stripe provider: customers and checkout', () => {
     expect(fake.requests.length).toBe(before);
   });
 
-  it('creates a hosted subscription checkout carrying the plan, seats and org', async () => {
+  it('creates a hosted setup checkout that saves a card, charges nothing and carries the plan, seats and org', async () => {
     const orgId = nextOrg();
-    const customerId = await customerFor(orgId);
+    const customerId = await customerFor(orgId, { card: false });
     const checkout = await provider.createCheckout(checkoutRequest(orgId, customerId));
     expect(checkout?.id).toMatch(/^cs_/);
     expect(checkout?.url).toBe(`https://checkout.stripe.test/c/${checkout?.id}`);
@@ -158,29 +160,21 @@ describe('Stripe provider: customers and checkout', () => {
     const request = fake.requests.findLast((entry) => entry.path === '/v1/checkout/sessions');
     const metadata = { org_id: orgId, plan: 'team', plan_version: '3', interval: 'year', seats: '5' };
     expect(request?.body).toMatchObject({
-      mode: 'subscription',
+      mode: 'setup',
+      currency: 'usd',
       customer: customerId,
       client_reference_id: orgId,
       success_url: 'https://atrium.test/billing?ok=1',
       cancel_url: 'https://atrium.test/billing',
       metadata,
-      subscription_data: { metadata },
-      line_items: [
-        {
-          quantity: '5',
-          price_data: {
-            currency: 'usd',
-            unit_amount: '12000',
-            recurring: { interval: 'year' },
-            product_data: { name: 'Atrium Team (yearly)' },
-          },
-        },
-      ],
+      setup_intent_data: { metadata },
     });
+    expect(request?.body).not.toHaveProperty('line_items');
+    expect(request?.body).not.toHaveProperty('subscription_data');
     const session = fake.sessions.get(checkout!.id)!;
-    expect(session).toMatchObject({ object: 'checkout.session', status: 'open', amount_total: 60_000, currency: 'usd', metadata });
+    expect(session).toMatchObject({ object: 'checkout.session', mode: 'setup', status: 'open', amount_total: 0, metadata });
 
-    // Completing it gives a subscription with the same metadata, and an event the provider understands.
+    // Completing it saves a card (no Stripe subscription, no charge), and the event says where.
     const completed = fake.completeCheckout(checkout!.id);
     const { body, signature } = delivery(completed);
     const event = provider.parseWebhook(body, signature);
@@ -189,14 +183,23 @@ describe('Stripe provider: customers and checkout', () => {
       type: 'checkout.completed',
       orgId,
       customerId,
-      providerSubscriptionId: completed.data.object.subscription,
+      providerSubscriptionId: null,
+      setupIntentId: completed.data.object.setup_intent,
       planSlug: 'team',
       interval: 'year',
       seats: 5,
     });
-    const subscription = fake.subscriptions.get(completed.data.object.subscription)!;
-    expect(subscription).toMatchObject({ object: 'subscription', status: 'active', customer: customerId, metadata });
-    expect(subscription.items.data[0]).toMatchObject({ quantity: 5, price: { unit_amount: 12_000, recurring: { interval: 'year' } } });
+    expect([...fake.subscriptions.values()].filter((subscription) => subscription.customer === customerId)).toEqual([]);
+
+    // Until the saved card is the invoice default, Stripe cannot charge Atrium's invoices with it.
+    const before = await provider.collect(invoiceToCollect(orgId, customerId));
+    expect(before).toMatchObject({ status: 'failed', reason: expect.stringMatching(/no attached payment source/) });
+    if (event.type !== 'checkout.completed') throw new Error('unexpected event');
+    await provider.useSavedPaymentMethod(event);
+    const card = fake.setupIntents.get(event.setupIntentId!)!.payment_method;
+    expect(fake.customers.get(customerId)!.invoice_settings.default_payment_method).toBe(card);
+    const after = await provider.collect(invoiceToCollect(orgId, customerId));
+    expect(after).toEqual({ status: 'paid', providerInvoiceId: before.providerInvoiceId });
   });
 });
 
@@ -415,6 +418,7 @@ describe('Stripe provider: webhooks', () => {
       client_reference_id: orgId,
       customer: 'cus_123',
       subscription: { id: 'sub_123', object: 'subscription' },
+      setup_intent: 'seti_123',
       metadata: { plan: 'pro', interval: 'month', seats: '2' },
     });
     expect(parse(event)).toEqual({
@@ -423,6 +427,7 @@ describe('Stripe provider: webhooks', () => {
       orgId,
       customerId: 'cus_123',
       providerSubscriptionId: 'sub_123',
+      setupIntentId: 'seti_123',
       planSlug: 'pro',
       interval: 'month',
       seats: 2,

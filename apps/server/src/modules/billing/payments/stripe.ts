@@ -139,6 +139,7 @@ export function normaliseStripeEvent(event: Stripe.Event): ProviderEvent {
         orgId: metadataValue(session.metadata, 'org_id') ?? session.client_reference_id ?? null,
         customerId: idOf(session.customer),
         providerSubscriptionId: idOf(session.subscription),
+        setupIntentId: idOf(session.setup_intent),
         planSlug: metadataValue(session.metadata, 'plan'),
         interval: intervalOf(metadataValue(session.metadata, 'interval')),
         seats: seatsOf(metadataValue(session.metadata, 'seats')),
@@ -192,28 +193,33 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
         interval: request.interval,
         seats: String(request.seats),
       };
+      // Setup mode: Checkout saves a card and charges nothing. Atrium bills its own invoices
+      // (prorations, seats, overage) with that card; a Stripe subscription would charge again.
       const session = await stripe.checkout.sessions.create({
-        mode: 'subscription',
+        mode: 'setup',
+        currency: currencyOf(request.currency),
         customer: request.customerId,
         client_reference_id: request.orgId,
-        line_items: [
-          {
-            quantity: request.seats,
-            price_data: {
-              currency: currencyOf(request.currency),
-              unit_amount: request.unitAmount,
-              recurring: { interval: request.interval },
-              product_data: { name: request.productName },
-            },
-          },
-        ],
         metadata,
-        subscription_data: { metadata },
+        setup_intent_data: { metadata, description: request.productName },
         success_url: request.successUrl,
         cancel_url: request.cancelUrl,
       });
       if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a URL`);
       return { id: session.id, url: session.url };
+    },
+
+    async useSavedPaymentMethod(event) {
+      if (!event.setupIntentId || !event.customerId) return null;
+      const intent = await stripe.setupIntents.retrieve(event.setupIntentId);
+      const paymentMethod = idOf(intent.payment_method);
+      if (!paymentMethod) return null;
+      await stripe.customers.update(
+        event.customerId,
+        { invoice_settings: { default_payment_method: paymentMethod } },
+        { idempotencyKey: `default-payment-method-${event.setupIntentId}` },
+      );
+      return paymentMethod;
     },
 
     async collect(invoice: InvoiceToCollect): Promise<CollectResult> {

@@ -33,11 +33,19 @@ export interface FakeStripe {
   invoiceItems: Map<string, StripeObject>;
   sessions: Map<string, StripeObject>;
   subscriptions: Map<string, StripeObject>;
+  paymentMethods: Map<string, StripeObject>;
+  setupIntents: Map<string, StripeObject>;
+  /** Gives the customer a card and makes it the default for invoices (as a saved card would be); returns its id. */
+  attachCard(customerId: string): string;
   /** While above zero, each `POST /v1/invoices/:id/pay` is declined and decrements it. */
   declineNext: number;
   /** Declines (or stops declining) every payment of this customer. */
   failPaymentsFor(customerId: string, on: boolean): void;
-  /** Completes a checkout session as if the customer paid: creates its subscription; returns the `checkout.session.completed` event. */
+  /**
+   * Completes a checkout session as the customer would: `subscription` mode creates its
+   * subscription, `setup` mode saves a card (a succeeded SetupIntent; the card is attached to the
+   * customer but, as in Stripe, not made the invoice default). Returns `checkout.session.completed`.
+   */
   completeCheckout(sessionId: string): StripeObject;
   /** A full Stripe event object wrapping `dataObject`. */
   event(type: string, dataObject: StripeObject): StripeObject;
@@ -181,6 +189,7 @@ interface StoredResponse {
 interface SessionDetails {
   lines: Array<{ price: StripeObject; quantity: number }>;
   subscriptionData: StripeObject;
+  setupIntentData: StripeObject;
 }
 
 export async function startFakeStripe(options: { webhookSecret?: string } = {}): Promise<FakeStripe> {
@@ -192,6 +201,8 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
   const sessions = new Map<string, StripeObject>();
   const subscriptions = new Map<string, StripeObject>();
   const sessionDetails = new Map<string, SessionDetails>();
+  const paymentMethods = new Map<string, StripeObject>();
+  const setupIntents = new Map<string, StripeObject>();
   const failing = new Set<string>();
   const idempotent = new Map<string, StoredResponse>();
   const requests: FakeStripeRequest[] = [];
@@ -212,6 +223,37 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
     const invoice = invoices.get(id);
     if (!invoice) throw noSuch('invoice', id, param);
     return invoice;
+  }
+
+  function createCard(customerId: string): StripeObject {
+    const card: StripeObject = {
+      ...base('pm_', 'payment_method'),
+      type: 'card',
+      card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 },
+      customer: customerId,
+      metadata: {},
+    };
+    paymentMethods.set(card.id, card);
+    return card;
+  }
+
+  function updateCustomer(id: string, body: StripeObject): StripeObject {
+    const customer = customerOrThrow(id);
+    const settings = body.invoice_settings && typeof body.invoice_settings === 'object' ? body.invoice_settings : {};
+    if (settings.default_payment_method !== undefined) {
+      const methodId = str(settings.default_payment_method);
+      const method = methodId ? paymentMethods.get(methodId) : undefined;
+      if (methodId && !method) throw noSuch('payment_method', methodId, 'invoice_settings[default_payment_method]');
+      if (method && method.customer !== id) {
+        throw invalidRequest(`The payment method ${methodId} is not attached to this customer.`, {
+          param: 'invoice_settings[default_payment_method]',
+        });
+      }
+      customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: methodId || null };
+    }
+    if (body.name !== undefined) customer.name = str(body.name);
+    if (body.email !== undefined) customer.email = str(body.email);
+    return customer;
   }
 
   function createCustomer(body: StripeObject): StripeObject {
@@ -295,7 +337,8 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
       if (quantity < 1) throw invalidRequest('Quantity must be at least 1.', { param: `${param}[quantity]` });
       return { price, quantity };
     });
-    const currency = lines[0]?.price.currency ?? null;
+    if (mode === 'setup' && !str(body.currency) && !Array.isArray(body.payment_method_types)) throw missing('currency');
+    const currency = lines[0]?.price.currency ?? (mode === 'setup' ? (str(body.currency)?.toLowerCase() ?? null) : null);
     const amount = lines.reduce((sum, line) => sum + line.price.unit_amount * line.quantity, 0);
     const created = now();
     const session = {
@@ -316,6 +359,7 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
       payment_intent: null,
       payment_status: 'unpaid',
       status: 'open',
+      setup_intent: null,
       subscription: null,
       success_url: successUrl,
       ui_mode: 'hosted',
@@ -324,7 +368,8 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
     session.url = `https://checkout.stripe.test/c/${session.id}`;
     const subscriptionData = body.subscription_data && typeof body.subscription_data === 'object' ? body.subscription_data : {};
     sessions.set(session.id, session);
-    sessionDetails.set(session.id, { lines, subscriptionData });
+    const setupIntentData = body.setup_intent_data && typeof body.setup_intent_data === 'object' ? body.setup_intent_data : {};
+    sessionDetails.set(session.id, { lines, subscriptionData, setupIntentData });
     return session;
   }
 
@@ -509,6 +554,13 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
       markPaid(invoice);
       return invoice;
     }
+    const payer = customers.get(invoice.customer);
+    if (!str(body.payment_method) && !payer?.invoice_settings?.default_payment_method && !payer?.default_source) {
+      throw invalidRequest(
+        'This customer has no attached payment source or default payment method. Please consider adding a default payment method.',
+        {},
+      );
+    }
     invoice.attempt_count += 1;
     invoice.attempted = true;
     if (fake.declineNext > 0 || failing.has(invoice.customer)) {
@@ -571,9 +623,22 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
       subscriptions.set(subscription.id, subscription);
       session.subscription = subscription.id;
     }
+    if (session.mode === 'setup') {
+      const card = createCard(customerId);
+      const intent: StripeObject = {
+        ...base('seti_', 'setup_intent'),
+        customer: customerId,
+        metadata: metadataOf(details.setupIntentData.metadata),
+        payment_method: card.id,
+        status: 'succeeded',
+        usage: 'off_session',
+      };
+      setupIntents.set(intent.id, intent);
+      session.setup_intent = intent.id;
+    }
     session.customer = customerId;
     session.status = 'complete';
-    session.payment_status = 'paid';
+    session.payment_status = session.mode === 'setup' ? 'no_payment_required' : 'paid';
     return event('checkout.session.completed', session);
   }
 
@@ -604,6 +669,8 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
   const routes: Array<[method: string, pattern: RegExp, handler: (body: StripeObject, id: string) => StripeObject]> = [
     ['POST', /^\/v1\/customers$/, (body) => createCustomer(body)],
     ['GET', /^\/v1\/customers\/([^/]+)$/, (_, id) => found(customers.get(id), 'customer', id)],
+    ['POST', /^\/v1\/customers\/([^/]+)$/, (body, id) => updateCustomer(id, body)],
+    ['GET', /^\/v1\/setup_intents\/([^/]+)$/, (_, id) => found(setupIntents.get(id), 'setup_intent', id)],
     ['POST', /^\/v1\/checkout\/sessions$/, (body) => createSession(body)],
     ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (_, id) => found(sessions.get(id), 'checkout.session', id)],
     ['GET', /^\/v1\/subscriptions\/([^/]+)$/, (_, id) => found(subscriptions.get(id), 'subscription', id)],
@@ -711,6 +778,13 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
     invoiceItems,
     sessions,
     subscriptions,
+    paymentMethods,
+    setupIntents,
+    attachCard(customerId) {
+      const card = createCard(customerOrThrow(customerId).id);
+      updateCustomer(customerId, { invoice_settings: { default_payment_method: card.id } });
+      return card.id;
+    },
     declineNext: 0,
     failPaymentsFor(customerId, on) {
       if (on) failing.add(customerId);

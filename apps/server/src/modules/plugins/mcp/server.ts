@@ -93,30 +93,48 @@ export function registerMcpEndpoint(app: FastifyInstance, kernel: Kernel) {
     return server;
   }
 
-  app.post('/mcp', { config: routeConfig, schema: { hide: true } }, async (request, reply) => {
-    const principal = principalOf(request);
-    const scope = { orgId: principal.orgId, workspaceId: principal.workspaceId ?? null };
-    const server = serverFor(scope, { type: 'api_key', id: principal.id });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    await server.connect(transport);
-    reply.hijack();
-    // Headers set so far (the request id) would be lost with the hijack.
-    for (const [header, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(header, value);
-    reply.raw.on('close', () => {
-      void transport.close().catch(() => {});
-      void server.close().catch(() => {});
-    });
-    try {
-      await transport.handleRequest(request.raw, reply.raw, request.body);
-    } catch (error) {
-      log.error({ err: error }, 'MCP request failed');
-      if (!reply.raw.headersSent) {
-        reply.raw.writeHead(500, { 'content-type': 'application/json' });
-        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.InternalError, message: 'Internal error.' }, id: null }));
+  app.post(
+    '/mcp',
+    {
+      config: routeConfig,
+      schema: {
+        tags: ['MCP'],
+        summary: 'The MCP endpoint (Streamable HTTP, JSON-RPC): list and call the API key’s workspace capabilities as tools',
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const scope = { orgId: principal.orgId, workspaceId: principal.workspaceId ?? null };
+      const server = serverFor(scope, { type: 'api_key', id: principal.id });
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      await server.connect(transport);
+      reply.hijack();
+      // Headers set so far (the request id) would be lost with the hijack.
+      for (const [header, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(header, value);
+      reply.raw.on('close', () => {
+        void transport.close().catch(() => {});
+        void server.close().catch(() => {});
+      });
+      try {
+        await transport.handleRequest(request.raw, reply.raw, request.body);
+      } catch (error) {
+        log.error({ err: error }, 'MCP request failed');
+        if (!reply.raw.headersSent) {
+          reply.raw.writeHead(500, { 'content-type': 'application/json' });
+          reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.InternalError, message: 'Internal error.' }, id: null }));
+        }
       }
-    }
-  });
+    },
+  );
 
-  app.get('/mcp', { config: routeConfig, schema: { hide: true } }, async (_request, reply) => methodNotAllowed(reply));
-  app.delete('/mcp', { config: routeConfig, schema: { hide: true } }, async (_request, reply) => methodNotAllowed(reply));
+  app.get(
+    '/mcp',
+    { config: routeConfig, schema: { tags: ['MCP'], summary: 'Not used: the endpoint is stateless (405)' } },
+    async (_request, reply) => methodNotAllowed(reply),
+  );
+  app.delete(
+    '/mcp',
+    { config: routeConfig, schema: { tags: ['MCP'], summary: 'Not used: the endpoint is stateless (405)' } },
+    async (_request, reply) => methodNotAllowed(reply),
+  );
 }
