@@ -21,6 +21,8 @@ export interface GroupCommitOptions<Row> {
   maxBatch?: number;
   /** Wait this long for more rows before a write (0: write as soon as the previous one is done). */
   lingerMs?: number;
+  /** Writes in flight at once (default 1). More lets a multi-core database work on several batches. */
+  concurrency?: number;
 }
 
 interface Waiting<Row> {
@@ -32,6 +34,7 @@ interface Waiting<Row> {
 export function createGroupCommit<Row>(options: GroupCommitOptions<Row>): GroupCommit<Row> {
   const maxBatch = options.maxBatch ?? 500;
   const lingerMs = options.lingerMs ?? 0;
+  const concurrency = options.concurrency ?? 1;
   let queue: Waiting<Row>[] = [];
   let writing = 0;
   let inFlight = 0;
@@ -60,8 +63,8 @@ export function createGroupCommit<Row>(options: GroupCommitOptions<Row>): GroupC
 
   function schedule() {
     if (!queue.length || timer) return;
-    // One write at a time keeps batches growing under load; a full batch goes at once.
-    if (writing && queue.length < maxBatch) return;
+    // Few writes at a time keeps batches growing under load; a full batch goes at once.
+    if (writing >= concurrency && queue.length < maxBatch) return;
     if (lingerMs > 0 && queue.length < maxBatch) timer = setTimeout(writeBatch, lingerMs);
     else void writeBatch();
   }

@@ -2,6 +2,7 @@ import { RestrictedError } from '../../kernel/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Entitlements, MeteringService } from '../metering/index.ts';
 import type { Subscription } from './invoicing.ts';
+import { monthSliceAt } from './math.ts';
 import type { Plans, PlanTerms } from './plans.ts';
 import { restrictedReason } from './subscriptions.ts';
 
@@ -84,7 +85,9 @@ export function createAccess(
     async quota(orgId, metric) {
       const { subscription, plan } = await snapshotOf(orgId);
       const terms = plan.quotas[metric];
-      const period = { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd };
+      // Included quantities are per month, also on a yearly plan: the quota runs over the month slice.
+      const slice = monthSliceAt(subscription.currentPeriodStart, subscription.currentPeriodEnd, kernel.clock());
+      const period = { periodStart: slice.start, periodEnd: slice.end };
       if (!terms || terms.included === null) return { limit: null, hard: false, ...period };
       return { limit: terms.included, hard: terms.overage === null, ...period };
     },

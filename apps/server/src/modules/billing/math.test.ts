@@ -6,6 +6,8 @@ import {
   buildInvoice,
   type CreditBalance,
   type InvoiceLineInput,
+  monthSliceAt,
+  monthSlices,
   overage,
   periodEnd,
   prorate,
@@ -391,5 +393,23 @@ describe('addMonths and periodEnd', () => {
         },
       ),
     );
+  });
+});
+
+describe('month slices of a period', () => {
+  it('cuts a yearly period into twelve monthly quota windows anchored on its start', () => {
+    const start = new Date('2026-01-31T00:00:00Z');
+    const slices = monthSlices(start, addMonths(start, 12));
+    expect(slices).toHaveLength(12);
+    expect(slices[1]).toEqual({ start: new Date('2026-02-28T00:00:00Z'), end: new Date('2026-03-31T00:00:00Z') });
+    expect(slices[11].end).toEqual(new Date('2027-01-31T00:00:00Z'));
+    for (let index = 1; index < slices.length; index++) expect(slices[index].start).toEqual(slices[index - 1].end);
+    expect(monthSliceAt(start, addMonths(start, 12), new Date('2026-03-05T00:00:00Z'))).toEqual(slices[1]);
+    expect(monthSliceAt(start, addMonths(start, 12), new Date('2030-01-01T00:00:00Z'))).toEqual(slices[11]);
+  });
+
+  it('is the period itself for a monthly period', () => {
+    const start = new Date('2026-04-10T00:00:00Z');
+    expect(monthSlices(start, addMonths(start, 1))).toEqual([{ start, end: addMonths(start, 1) }]);
   });
 });

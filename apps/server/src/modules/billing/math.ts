@@ -337,3 +337,30 @@ export function addMonths(date: Date, months: number): Date {
 export function periodEnd(start: Date, interval: 'month' | 'year'): Date {
   return addMonths(start, interval === 'month' ? 1 : 12);
 }
+
+/**
+ * Quotas are monthly whatever the billing interval: a yearly period is cut into month slices
+ * anchored on its start (Mar 15 → Apr 15 → …), the last one ending with the period. Answers the
+ * slice holding `at` (the first or last one when `at` falls outside the period).
+ *
+ * @example
+ * monthSliceAt(new Date('2026-03-15Z'), new Date('2027-03-15Z'), new Date('2026-05-20Z'));
+ * // { start: 2026-05-15, end: 2026-06-15 }
+ */
+export function monthSliceAt(start: Date, end: Date, at: Date): { start: Date; end: Date } {
+  const slices = monthSlices(start, end);
+  return slices.find((slice) => at < slice.end) ?? slices[slices.length - 1];
+}
+
+/** Every month slice of a period, in order (one slice for a monthly period). */
+export function monthSlices(start: Date, end: Date): Array<{ start: Date; end: Date }> {
+  const slices: Array<{ start: Date; end: Date }> = [];
+  for (let index = 0; ; index++) {
+    const sliceStart = addMonths(start, index);
+    if (sliceStart >= end && slices.length > 0) break;
+    const next = addMonths(start, index + 1);
+    slices.push({ start: sliceStart, end: next < end ? next : end });
+    if (next >= end || index > 1200) break;
+  }
+  return slices;
+}
