@@ -189,10 +189,26 @@ export const BillingEvents = {
       reason: z.string(),
     }),
   },
-  'invoice.voided': { description: 'An invoice was voided', payload: z.object({ invoice_id: id, number: z.string().nullable() }) },
+  'invoice.voided': {
+    description: 'An operator voided an invoice: it is no longer owed, and the credits it used were given back',
+    payload: z.object({
+      invoice_id: id,
+      number: z.string().nullable(),
+      total: z.number(),
+      currency: z.string(),
+      reason: z.string().describe("The operator's reason, as they wrote it"),
+      credits_restored: z.number().describe('Minor units of credit given back to the organization'),
+    }),
+  },
   'invoice.uncollectible': {
-    description: 'An invoice was written off after its retries',
-    payload: z.object({ invoice_id: id, number: z.string() }),
+    description: 'An operator wrote an invoice off: it is no longer collected but still owed',
+    payload: z.object({
+      invoice_id: id,
+      number: z.string(),
+      total: z.number(),
+      currency: z.string(),
+      reason: z.string().describe("The operator's reason, as they wrote it"),
+    }),
   },
   'credit.granted': {
     description: 'A credit was granted',

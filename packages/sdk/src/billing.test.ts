@@ -105,15 +105,23 @@ describe('billing, metering and admin groups (no server)', () => {
     await client.admin.revenue();
     await client.admin.invoices.markPaid('inv_1');
     await client.admin.credits.grant('org_1', { kind: 'promotional', amount: 5000 });
+    await client.admin.invoices.void('inv_2', { reason: 'Billed twice' });
+    await client.admin.invoices.markUncollectible('inv_3', { reason: 'Insolvent' });
+    await client.admin.plans.assign('org_1', { plan: 'enterprise', seats: 40 });
     expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual([
       'GET http://atrium.test/api/v1/admin/plans',
       'PUT http://atrium.test/api/v1/admin/plans/plan_solo',
       'GET http://atrium.test/api/v1/admin/revenue',
       'POST http://atrium.test/api/v1/admin/invoices/inv_1/mark-paid',
       'POST http://atrium.test/api/v1/admin/organizations/org_1/credits',
+      'POST http://atrium.test/api/v1/admin/invoices/inv_2/void',
+      'POST http://atrium.test/api/v1/admin/invoices/inv_3/mark-uncollectible',
+      'PUT http://atrium.test/api/v1/admin/organizations/org_1/plan',
     ]);
     expect(calls[1].body).toEqual({ prices: { month: 3900 }, public: false });
     expect(calls[4].body).toEqual({ kind: 'promotional', amount: 5000 });
+    expect(calls[5].body).toEqual({ reason: 'Billed twice' });
+    expect(calls[7].body).toEqual({ plan: 'enterprise', seats: 40 });
   });
 
   it('throws a hard quota as an AtriumError with the 402 envelope', async () => {

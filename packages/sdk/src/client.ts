@@ -4,6 +4,7 @@ import { paginate } from './pagination.ts';
 import type {
   AdminPlan,
   ApiKey,
+  AssignPlanInput,
   BillingProfile,
   BillingProfileInput,
   ChangeSubscriptionInput,
@@ -19,6 +20,7 @@ import type {
   GrantCreditInput,
   Invitation,
   Invoice,
+  InvoiceClosingInput,
   Me,
   Member,
   MeteringUsageQuery,
@@ -410,6 +412,15 @@ export function createClient(options: ClientOptions) {
          * await atrium.admin.plans.update('plan_solo', { prices: { month: 3900 }, trial_days: 14 });
          */
         update: (id: string, edit: PlanEdit) => request<AdminPlan>('PUT', `/api/v1/admin/plans/${encodeURIComponent(id)}`, edit),
+        /**
+         * Puts an organization on a plan, hidden ones included; invoiced and prorated like a change
+         * of plan. With Stripe and no saved card yet, `checkout_url` is the page to send its owner.
+         *
+         * @example
+         * const { subscription, invoice } = await atrium.admin.plans.assign('org_…', { plan: 'enterprise', seats: 40 });
+         */
+        assign: (organizationId: string, input: AssignPlanInput) =>
+          request<SubscriptionChange>('PUT', `/api/v1/admin/organizations/${encodeURIComponent(organizationId)}/plan`, input),
       },
       /**
        * MRR, ARR, ARPU, churn and trial conversion, overall and by plan.
@@ -426,6 +437,23 @@ export function createClient(options: ClientOptions) {
          * await atrium.admin.invoices.markPaid('inv_…');
          */
         markPaid: (id: string) => request<Invoice>('POST', `/api/v1/admin/invoices/${encodeURIComponent(id)}/mark-paid`, {}),
+        /**
+         * Voids an open or written-off invoice: it is no longer owed, the credits it used go back and
+         * an organization past due only because of it recovers. A paid invoice answers 409.
+         *
+         * @example
+         * await atrium.admin.invoices.void('inv_…', { reason: 'Billed twice for March' });
+         */
+        void: (id: string, input: InvoiceClosingInput) =>
+          request<Invoice>('POST', `/api/v1/admin/invoices/${encodeURIComponent(id)}/void`, input),
+        /**
+         * Writes off an open invoice: it is no longer collected but stays owed, so access is not restored.
+         *
+         * @example
+         * await atrium.admin.invoices.markUncollectible('inv_…', { reason: 'Customer insolvent' });
+         */
+        markUncollectible: (id: string, input: InvoiceClosingInput) =>
+          request<Invoice>('POST', `/api/v1/admin/invoices/${encodeURIComponent(id)}/mark-uncollectible`, input),
       },
       credits: {
         /**

@@ -505,9 +505,12 @@ export interface Invoice {
   tax_rate_bp: number;
   total: number;
   amount_paid: number;
+  /** What is left to pay: 0 once paid or void; a written-off (`uncollectible`) invoice stays payable. */
   amount_due: number;
   due_at: string | null;
   paid_at: string | null;
+  /** When an operator voided it (servers that report it). */
+  voided_at?: string | null;
   /** Payment attempts so far, and the last one's error (servers that report them). */
   attempts?: number;
   last_error?: string | null;
@@ -601,6 +604,31 @@ export interface RevenueReport {
   organizations?: number;
   /** `plan` is the plan's slug. */
   by_plan: Array<{ plan: string; subscriptions: number; mrr: number }>;
+}
+
+/**
+ * Why an operator voids or writes off an invoice. It is recorded in the organization's audit log,
+ * which the organization can read.
+ *
+ * @example
+ * const input: InvoiceClosingInput = { reason: 'Billed twice for March; see ticket 4411' };
+ */
+export interface InvoiceClosingInput {
+  reason: string;
+}
+
+/**
+ * An operator putting an organization on a plan, hidden plans included. Omitted fields keep the
+ * subscription's interval and seat count, as a change of plan does.
+ *
+ * @example
+ * const input: AssignPlanInput = { plan: 'enterprise', interval: 'year', seats: 40 };
+ */
+export interface AssignPlanInput {
+  /** The plan's id or slug. */
+  plan: string;
+  interval?: BillingInterval;
+  seats?: number;
 }
 
 export interface GrantCreditInput {

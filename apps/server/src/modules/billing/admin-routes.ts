@@ -3,11 +3,21 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../kernel/http/auth-hook.ts';
 import { typed } from '../../kernel/http/server.ts';
-import { CreditDto, InvoiceDto, invoiceDto, PlanDto, ProfileDto, planDto } from './dto.ts';
+import { CreditDto, InvoiceDto, invoiceDto, PlanDto, ProfileDto, planDto, SubscriptionDto, subscriptionDto } from './dto.ts';
 import { actorOf, creditDto } from './routes.ts';
 import type { BillingService } from './service.ts';
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
+const conflicts = { ...errors, 409: ErrorEnvelope };
+const Reason = z.object({
+  reason: z.string().trim().min(1).max(500).describe("Why: recorded in the organization's audit log, which the organization sees"),
+});
+// Strict: a field this route does not apply (a price override) must not be dropped without a word.
+const PlanAssignment = z.strictObject({
+  plan: z.string().min(1).max(64).describe('A plan id or slug; hidden plans included, archived ones and the trial refused'),
+  interval: z.enum(['month', 'year']).optional(),
+  seats: z.number().int().min(1).max(100_000).optional(),
+});
 const money = z.number().int().min(0).max(1e11);
 const QuotaTerms = z.object({
   included: z.number().int().min(0).nullable(),
@@ -37,9 +47,10 @@ const PlanEdit = z.object({
 
 /**
  * Operator routes (`platform:operate`, held by users listed in ATRIUM_OPERATOR_EMAILS): the plan
- * catalogue, revenue, credits, tax rates and marking manual invoices paid, for any organisation.
+ * catalogue, revenue, credits, tax rates, plan assignment, and marking paid, voiding or writing off
+ * invoices, for any organisation.
  */
-export function registerBillingAdminRoutes(root: FastifyInstance, billing: BillingService) {
+export function registerBillingAdminRoutes(root: FastifyInstance, billing: BillingService, options: { now(): Date }) {
   const app = typed(root);
   const tags = ['Operator'];
   const config = { permission: 'platform:operate', principals: ['user' as const] };
@@ -137,6 +148,33 @@ export function registerBillingAdminRoutes(root: FastifyInstance, billing: Billi
     async (request) => billing.updateProfile(request.params.id, { tax_rate_bp: request.body.tax_rate_bp }, actorOf(request)),
   );
 
+  app.put(
+    '/api/v1/admin/organizations/:id/plan',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Put an organization on a plan, hidden ones included (invoiced and prorated as a change of plan)',
+        params: IdParams,
+        body: PlanAssignment,
+        response: {
+          200: z.object({ subscription: SubscriptionDto, invoice: InvoiceDto.nullable(), checkout_url: z.string().nullable() }),
+          ...conflicts,
+        },
+      },
+    },
+    async (request) => {
+      const orgId = request.params.id;
+      const result = await billing.subscriptions.change(orgId, request.body, actorOf(request), { allowHidden: true });
+      const plan = await billing.plans.load(result.subscription.planId, result.subscription.planVersion);
+      return {
+        subscription: subscriptionDto(result.subscription, plan, options.now(), billing.access.entitlements.upgradeUrl(orgId)),
+        invoice: result.invoice ? invoiceDto(result.invoice) : null,
+        checkout_url: result.checkoutUrl,
+      };
+    },
+  );
+
   app.post(
     '/api/v1/admin/invoices/:id/mark-paid',
     {
@@ -157,6 +195,42 @@ export function registerBillingAdminRoutes(root: FastifyInstance, billing: Billi
       principalOf(request);
       const orgId = request.body.org_id ?? (await billing.organizationOfInvoice(request.params.id));
       return invoiceDto(await billing.subscriptions.markPaid(orgId, request.params.id, actorOf(request)));
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/invoices/:id/void',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Void an open or written-off invoice: its credits go back and a past-due organization with nothing else owed recovers',
+        params: IdParams,
+        body: Reason,
+        response: { 200: InvoiceDto, ...conflicts },
+      },
+    },
+    async (request) => {
+      const orgId = await billing.organizationOfInvoice(request.params.id);
+      return invoiceDto(await billing.subscriptions.voidInvoice(orgId, request.params.id, request.body.reason, actorOf(request)));
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/invoices/:id/mark-uncollectible',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Write off an open invoice: no longer collected, still owed (access is not restored)',
+        params: IdParams,
+        body: Reason,
+        response: { 200: InvoiceDto, ...conflicts },
+      },
+    },
+    async (request) => {
+      const orgId = await billing.organizationOfInvoice(request.params.id);
+      return invoiceDto(await billing.subscriptions.markUncollectible(orgId, request.params.id, request.body.reason, actorOf(request)));
     },
   );
 }

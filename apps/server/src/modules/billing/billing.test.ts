@@ -153,6 +153,30 @@ describe('billing: lifecycles on the clock', () => {
     await advance(0);
     expect((await client.request('GET', '/api/v1/invoices', { token: owner.token })).body.data).toHaveLength(2);
   });
+
+  it('gives a yearly plan its included usage every month, and bills each month’s overage on its own', async () => {
+    const owner = await client.signup();
+    await client.request('POST', '/api/v1/subscription/change', { token: owner.token, body: { plan: 'solo', interval: 'year' } });
+    const orgId = owner.organization.id;
+    const start = new Date((await client.request('GET', '/api/v1/subscription', { token: owner.token })).body.current_period_start);
+    const record = (quantity: number, key: string, at: Date) =>
+      atrium.modules.metering.service.record([{ orgId, metric: 'tokens', quantity, idempotencyKey: key, at, source: 'system' }]);
+    // Month one goes 1.5M tokens over the 5M included; month two stays within its own 5M.
+    await record(6_500_000, 'month-1', new Date(start.getTime() + DAY));
+    await advance(35);
+    const quotas = (await client.request('GET', '/api/v1/usage/quotas', { token: owner.token })).body.data;
+    const tokens = quotas.find((quota: { metric: string }) => quota.metric === 'tokens');
+    // The second month's quota: a full 5M again, none of month one's usage, ending within a month.
+    expect(tokens).toMatchObject({ limit: 5_000_000, used: 0 });
+    expect(new Date(tokens.period_end).getTime() - now.getTime()).toBeLessThanOrEqual(31 * DAY);
+    await record(4_000_000, 'month-2', new Date(start.getTime() + 40 * DAY));
+    await advance(331);
+    const renewal = (await client.request('GET', '/api/v1/invoices', { token: owner.token })).body.data[0];
+    const overage = renewal.lines.filter((line: { kind: string }) => line.kind === 'overage');
+    expect(overage.map((line: { metric: string; quantity: number; amount: number }) => [line.metric, line.quantity, line.amount])).toEqual([
+      ['tokens', 1_500_000, 300],
+    ]);
+  });
 });
 
 describe('billing: operator', () => {

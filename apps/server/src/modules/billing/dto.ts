@@ -6,6 +6,8 @@ import { restrictedReason } from './subscriptions.ts';
 
 const DAY = 86_400_000;
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
+/** Statuses with money still to collect: a written-off invoice can still be paid. */
+const PAYABLE = new Set(['open', 'uncollectible']);
 
 const QuotaTermsDto = z.object({
   included: z.number().nullable().describe('Included per period; null: unlimited'),
@@ -132,9 +134,10 @@ export const InvoiceDto = z.object({
   tax_rate_bp: z.number(),
   total: z.number(),
   amount_paid: z.number(),
-  amount_due: z.number(),
+  amount_due: z.number().describe('What is left to pay: 0 once paid or void; a written-off (uncollectible) invoice stays payable'),
   due_at: z.string().nullable(),
   paid_at: z.string().nullable(),
+  voided_at: z.string().nullable(),
   attempts: z.number(),
   last_error: z.string().nullable(),
   created_at: z.string(),
@@ -156,9 +159,10 @@ export function invoiceDto(invoice: Invoice): z.infer<typeof InvoiceDto> {
     tax_rate_bp: invoice.taxRateBp,
     total: invoice.total,
     amount_paid: invoice.amountPaid,
-    amount_due: invoice.status === 'open' ? Math.max(0, invoice.total - invoice.amountPaid) : 0,
+    amount_due: PAYABLE.has(invoice.status) ? Math.max(0, invoice.total - invoice.amountPaid) : 0,
     due_at: iso(invoice.dueAt),
     paid_at: iso(invoice.paidAt),
+    voided_at: iso(invoice.voidedAt),
     attempts: invoice.attempts,
     last_error: invoice.lastError,
     created_at: invoice.createdAt.toISOString(),

@@ -83,7 +83,7 @@ export function createBillingModule(kernel: Kernel, deps: BillingModuleDependenc
         await service.access.assertWritable(principal.orgId);
       });
       registerBillingRoutes(app, service, { now: () => kernel.clock() });
-      registerBillingAdminRoutes(app, service);
+      registerBillingAdminRoutes(app, service, { now: () => kernel.clock() });
       app.register(async function stripeHooks(hooks) {
         hooks.removeAllContentTypeParsers();
         hooks.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));

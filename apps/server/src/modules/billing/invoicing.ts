@@ -5,7 +5,7 @@ import { withSystem, withTenant } from '../../kernel/db/tenant.ts';
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { MeteringService } from '../metering/index.ts';
-import { buildInvoice, type CreditBalance, type InvoiceLineInput, overage } from './math.ts';
+import { buildInvoice, type CreditBalance, type InvoiceLineInput, monthSlices, overage } from './math.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { type PlanTerms, recurringAmount } from './plans.ts';
 import { billingProfiles, credits, invoiceSequences, invoices, type subscriptions } from './schema.ts';
@@ -16,6 +16,8 @@ export type Subscription = typeof subscriptions.$inferSelect;
 const DAY = 86_400_000;
 /** Days after a failed charge each retry runs; after the last the invoice stays open for an operator. */
 export const RETRY_AFTER_DAYS = [1, 3, 5];
+/** Invoice statuses that still count as owed (only `open` ones are collected). */
+const OUTSTANDING = ['open', 'uncollectible'];
 
 const dateLabel = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -51,23 +53,36 @@ export function createInvoicing(kernel: Kernel, deps: { metering: MeteringServic
   const { database, config, events } = kernel;
   const issuer = config.billing.issuer;
 
-  /** Overage lines for a closed (or running) period from metered usage. */
+  /**
+   * Overage lines for a closed (or running) period from metered usage. Included quantities are
+   * per month, so a yearly period is settled month slice by month slice: one line per metric for
+   * each month whose usage went beyond what the plan includes.
+   */
   async function overageLines(orgId: string, plan: PlanTerms, period: { start: Date; end: Date }): Promise<InvoiceLineInput[]> {
-    const totals = await deps.metering.totals(orgId, period.start, period.end);
+    const priced = Object.entries(plan.quotas).filter(([, terms]) => terms.overage);
+    if (!priced.length) return [];
     const lines: InvoiceLineInput[] = [];
-    for (const [metric, terms] of Object.entries(plan.quotas)) {
-      if (!terms.overage) continue;
-      const used = totals.get(metric) ?? 0;
-      const billed = overage({ included: terms.included, used, unitAmount: terms.overage.unit_amount, unitSize: terms.overage.unit_size });
-      if (billed.quantity <= 0) continue;
-      lines.push({
-        kind: 'overage',
-        metric,
-        description: `${metric.replaceAll('_', ' ')} beyond ${(terms.included ?? 0).toLocaleString('en-US')} included, ${dateLabel(period.start)} – ${dateLabel(period.end)}`,
-        quantity: billed.quantity,
-        unitAmount: terms.overage.unit_amount,
-        unitSize: terms.overage.unit_size,
-      });
+    for (const slice of monthSlices(period.start, period.end)) {
+      const totals = await deps.metering.totals(orgId, slice.start, slice.end);
+      for (const [metric, terms] of priced) {
+        if (!terms.overage) continue;
+        const used = totals.get(metric) ?? 0;
+        const billed = overage({
+          included: terms.included,
+          used,
+          unitAmount: terms.overage.unit_amount,
+          unitSize: terms.overage.unit_size,
+        });
+        if (billed.quantity <= 0) continue;
+        lines.push({
+          kind: 'overage',
+          metric,
+          description: `${metric.replaceAll('_', ' ')} beyond ${(terms.included ?? 0).toLocaleString('en-US')} included, ${dateLabel(slice.start)} – ${dateLabel(slice.end)}`,
+          quantity: billed.quantity,
+          unitAmount: terms.overage.unit_amount,
+          unitSize: terms.overage.unit_size,
+        });
+      }
     }
     return lines;
   }
@@ -191,7 +206,10 @@ export function createInvoicing(kernel: Kernel, deps: { metering: MeteringServic
       return invoice;
     },
 
-    /** Open invoices whose charge should be (re)tried now, across organisations (system job). */
+    /**
+     * Open invoices whose charge should be (re)tried now, across organisations (system job). Void
+     * and written-off (uncollectible) invoices are never collected.
+     */
     async dueForCollection(now: Date): Promise<Invoice[]> {
       return withSystem(database, (tx) =>
         tx
@@ -207,11 +225,15 @@ export function createInvoicing(kernel: Kernel, deps: { metering: MeteringServic
       );
     },
 
-    async openInvoices(tx: Tx, orgId: string): Promise<Invoice[]> {
+    /**
+     * What the organisation still owes: open invoices, and written-off (uncollectible) ones, which
+     * stay payable. Access lost over an unpaid invoice comes back only when none is left.
+     */
+    async outstandingInvoices(tx: Tx, orgId: string): Promise<Invoice[]> {
       return tx
         .select()
         .from(invoices)
-        .where(and(eq(invoices.orgId, orgId), inArray(invoices.status, ['open'])));
+        .where(and(eq(invoices.orgId, orgId), inArray(invoices.status, OUTSTANDING)));
     },
 
     recurringAmount,

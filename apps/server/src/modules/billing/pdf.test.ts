@@ -219,6 +219,19 @@ describe('renderInvoicePdf', () => {
     expect(uncollectible).not.toContain('PAID');
   });
 
+  it('says a void invoice is owed by nobody, and a written-off one still is', async () => {
+    const unpaid = { paidAt: null, amountPaid: 0 };
+    const voided = pdfText(
+      await renderInvoicePdf(invoice({ status: 'void', voidedAt: new Date('2025-02-20T08:00:00Z'), ...unpaid }), { compress: false }),
+    );
+    expect(voided).toContain('VOIDED ON 2025-02-20');
+    expect(voided).toMatch(/Amount due \$0\.00/);
+    expect(voided).toContain('This invoice has been voided. Nothing is due on it.');
+    const written = pdfText(await renderInvoicePdf(invoice({ status: 'uncollectible', ...unpaid }), { compress: false }));
+    expect(written).toMatch(/Amount due \$126\.00/);
+    expect(written).toContain('The amount due remains payable.');
+  });
+
   it('applies branding and fractional tax rates', async () => {
     const pdf = await renderInvoicePdf(invoice({ branding: { productName: 'Globex Cloud', accentColor: '#ff0000' }, taxRateBp: 825 }), {
       compress: false,

@@ -9,6 +9,8 @@ export interface InvoiceDocument {
   issuedAt: Date;
   dueAt: Date | null;
   paidAt: Date | null;
+  /** When a void invoice was voided. */
+  voidedAt?: Date | null;
   periodStart: Date;
   periodEnd: Date;
   issuer: { name: string; address?: string | null; email?: string | null; taxId?: string | null };
@@ -38,6 +40,12 @@ const STAMPS: Partial<Record<InvoiceDocument['status'], { label: string; color: 
   paid: { label: 'PAID', color: '#15803d' },
   void: { label: 'VOID', color: '#6b7280' },
   uncollectible: { label: 'UNCOLLECTIBLE', color: '#b91c1c' },
+};
+
+/** What a closed invoice means for the reader, printed under its totals. */
+const NOTICES: Partial<Record<InvoiceDocument['status'], string>> = {
+  void: 'This invoice has been voided. Nothing is due on it.',
+  uncollectible: 'Collection of this invoice has stopped. The amount due remains payable.',
 };
 
 const MARGIN = 50;
@@ -231,6 +239,7 @@ function draw(doc: PDFKit.PDFDocument, invoice: InvoiceDocument, title: string):
   const facts: Array<[string, string]> = [['Issue date', isoDate(invoice.issuedAt)]];
   if (invoice.dueAt) facts.push(['Due date', isoDate(invoice.dueAt)]);
   if (invoice.paidAt) facts.push(['Paid on', isoDate(invoice.paidAt)]);
+  if (invoice.status === 'void' && invoice.voidedAt) facts.push(['Voided on', isoDate(invoice.voidedAt)]);
   facts.push(['Service period', `${isoDate(invoice.periodStart)} – ${isoDate(invoice.periodEnd)}`]);
   const factsTop = Math.max(fromBottom, toBottom) + 20;
   const periodWidth = 160;
@@ -300,7 +309,7 @@ function draw(doc: PDFKit.PDFDocument, invoice: InvoiceDocument, title: string):
   totals.push({ label: 'Amount paid', value: pdfMoney(invoice.amountPaid, invoice.currency) });
   totals.push({
     label: 'Amount due',
-    value: pdfMoney(Math.max(0, invoice.total - invoice.amountPaid), invoice.currency),
+    value: pdfMoney(amountDue(invoice), invoice.currency),
     strong: true,
     rule: true,
     accent: true,
@@ -328,7 +337,35 @@ function draw(doc: PDFKit.PDFDocument, invoice: InvoiceDocument, title: string):
     y += totalRow;
   }
 
+  const notice = NOTICES[invoice.status];
+  if (notice) {
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .fillColor(STAMPS[invoice.status]?.color ?? TEXT)
+      .text(notice, MARGIN, y + 12, { width: contentWidth });
+  }
+
   drawFooters(doc, invoice, title);
+}
+
+/** A void invoice is owed by nobody; anything else owes what is left unpaid. */
+function amountDue(invoice: InvoiceDocument): number {
+  return invoice.status === 'void' ? 0 : Math.max(0, invoice.total - invoice.amountPaid);
+}
+
+/** A void or written-off invoice carries its status across every page, so no copy of a page passes for a live bill. */
+function drawWatermark(doc: PDFKit.PDFDocument, invoice: InvoiceDocument): void {
+  if (invoice.status !== 'void' && invoice.status !== 'uncollectible') return;
+  const stamp = STAMPS[invoice.status];
+  if (!stamp) return;
+  const { width, height } = doc.page;
+  const size = invoice.status === 'void' ? 140 : 60;
+  doc.save();
+  doc.rotate(-35, { origin: [width / 2, height / 2] });
+  doc.font('Helvetica-Bold').fontSize(size).fillColor(stamp.color).fillOpacity(0.12);
+  doc.text(stamp.label, 0, height / 2 - size / 2, { width, align: 'center', lineBreak: false });
+  doc.restore();
 }
 
 /** Draws a party block (label, name, address, email, tax id) and returns where it ends. */
@@ -376,6 +413,7 @@ function drawFooters(doc: PDFKit.PDFDocument, invoice: InvoiceDocument, title: s
     // Text below maxY() would make pdfkit start a new page, so lift the bottom margin while writing into it.
     const bottomMargin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
+    drawWatermark(doc, invoice);
     const y = doc.page.height - MARGIN + 20;
     const width = doc.page.width - 2 * MARGIN;
     doc.font('Helvetica').fontSize(8).fillColor(MUTED);

@@ -113,6 +113,7 @@ export function createBillingService(kernel: Kernel, deps: BillingServiceDepende
         issuedAt: invoice.finalizedAt ?? invoice.createdAt,
         dueAt: invoice.dueAt,
         paidAt: invoice.paidAt,
+        voidedAt: invoice.voidedAt,
         periodStart: invoice.periodStart,
         periodEnd: invoice.periodEnd,
         issuer: { name: config.billing.issuer, address: config.billing.issuerAddress ?? null },

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../kernel/erro
 import type { EventActor } from '../../kernel/events/events.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Notifications } from '../notifications/service.ts';
+import { createInvoiceClosing } from './invoice-closing.ts';
 import { type Invoice, type Invoicing, RETRY_AFTER_DAYS, recurringLines, type Subscription } from './invoicing.ts';
 import { type InvoiceLineInput, periodEnd, prorationLines } from './math.ts';
 import type { PaymentProvider, ProviderEvent } from './payments/provider.ts';
@@ -111,9 +112,12 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
   /** Charges an invoice through the provider and records the outcome. */
   async function collect(invoice: Invoice): Promise<Invoice> {
     if (invoice.status !== 'open') return invoice;
-    const [subscription] = await withSystem(database, (tx) =>
-      tx.select().from(subscriptions).where(eq(subscriptions.orgId, invoice.orgId)),
-    );
+    // The job's list may be minutes old: an operator may have voided or written off the invoice since.
+    const [fresh, subscription] = await withSystem(database, async (tx) => [
+      (await tx.select().from(invoices).where(eq(invoices.id, invoice.id)))[0],
+      (await tx.select().from(subscriptions).where(eq(subscriptions.orgId, invoice.orgId)))[0],
+    ]);
+    if (!fresh || fresh.status !== 'open') return fresh ?? invoice;
     const result = await provider.collect({
       invoiceId: invoice.id,
       orgId: invoice.orgId,
@@ -187,7 +191,27 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
     });
   }
 
-  /** Marks an invoice paid (provider confirmation or an operator); restores access when nothing else is overdue. */
+  /**
+   * Inside the transaction that settles an invoice (paid or voided): a past-due subscription with
+   * nothing left outstanding is active again and its restriction lifted. `plan` is loaded before the
+   * transaction opens, since inside one only its `tx` may be used.
+   */
+  async function restoreWhenSettled(tx: Tx, orgId: string, plan: PlanTerms, actor: EventActor): Promise<void> {
+    if ((await invoicing.outstandingInvoices(tx, orgId)).length) return;
+    const subscription = await lockedSubscription(tx, orgId);
+    if (subscription.status !== 'past_due') return;
+    const [restored] = await tx
+      .update(subscriptions)
+      .set({ status: 'active', pastDueSince: null, restrictedAt: null, updatedAt: clock() })
+      .where(eq(subscriptions.id, subscription.id))
+      .returning();
+    await events.emit(tx, { type: 'subscription.restored', orgId, actor, payload: payloadOf(restored, plan) });
+  }
+
+  /**
+   * Marks an invoice paid (provider confirmation or an operator), also one written off as
+   * uncollectible; restores access when nothing else is owed.
+   */
   async function markPaid(orgId: string, invoiceId: string, actor: EventActor, providerInvoiceId?: string | null): Promise<Invoice> {
     const now = clock();
     const owner = await get(orgId);
@@ -200,7 +224,9 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
         .for('update');
       if (!current) throw new NotFoundError('Invoice');
       if (current.status === 'paid') return current;
-      if (current.status !== 'open') throw new ValidationError(`A ${current.status} invoice cannot be paid.`, 'status', 'invoice_not_open');
+      if (current.status !== 'open' && current.status !== 'uncollectible') {
+        throw new ValidationError(`A ${current.status} invoice cannot be paid.`, 'status', 'invoice_not_open');
+      }
       const [paid] = await tx
         .update(invoices)
         .set({
@@ -219,16 +245,7 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
         actor,
         payload: { invoice_id: paid.id, number: paid.number ?? '', total: paid.total, currency: paid.currency },
       });
-      const stillOpen = (await invoicing.openInvoices(tx, orgId)).length;
-      const subscription = await lockedSubscription(tx, orgId);
-      if (!stillOpen && subscription.status === 'past_due') {
-        const [restored] = await tx
-          .update(subscriptions)
-          .set({ status: 'active', pastDueSince: null, restrictedAt: null, updatedAt: now })
-          .where(eq(subscriptions.id, subscription.id))
-          .returning();
-        await events.emit(tx, { type: 'subscription.restored', orgId, actor, payload: payloadOf(restored, ownerPlan) });
-      }
+      await restoreWhenSettled(tx, orgId, ownerPlan, actor);
       return paid;
     });
     deps.changed(orgId);
@@ -246,15 +263,22 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
    * Moves to a plan now. From the trial (or a free plan) a new period starts today and is billed
    * in full; between paid plans the unused time of the old one is credited and the rest of the
    * period charged at the new price (a new interval starts a new period, crediting the old).
+   * `allowHidden` is for an operator's assignment and for a checkout Atrium itself started: an
+   * organisation choosing on its own cannot move to a hidden plan.
    */
-  async function change(orgId: string, input: { plan: string; interval?: 'month' | 'year'; seats?: number }, actor: EventActor) {
+  async function change(
+    orgId: string,
+    input: { plan: string; interval?: 'month' | 'year'; seats?: number },
+    actor: EventActor,
+    options: { allowHidden?: boolean } = {},
+  ) {
     const target = await plans.current(input.plan);
     if (target.archived) throw new ValidationError('This plan is no longer offered.', 'plan', 'plan_unavailable');
     if (target.slug === TRIAL_PLAN)
       throw new ValidationError('The trial cannot be restarted; choose a paid plan.', 'plan', 'trial_unavailable');
     const current = await get(orgId);
     // A hidden plan is one an operator assigns; an organisation cannot pick it by its slug.
-    if (!target.public && current.planId !== target.id) {
+    if (!target.public && current.planId !== target.id && !options.allowHidden) {
       throw new ValidationError('This plan is not offered.', 'plan', 'plan_unavailable');
     }
     const interval = input.interval ?? (current.status === 'trialing' ? 'month' : (current.interval as 'month' | 'year'));
@@ -557,6 +581,17 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
     });
   }
 
+  const closing = createInvoiceClosing(kernel, {
+    provider,
+    planOf: async (orgId) => {
+      const subscription = await get(orgId);
+      return plans.load(subscription.planId, subscription.planVersion);
+    },
+    markPaid,
+    restoreWhenSettled,
+    changed: deps.changed,
+  });
+
   return {
     startTrial,
     get,
@@ -564,6 +599,8 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
     cancel,
     collect,
     markPaid,
+    voidInvoice: closing.void,
+    markUncollectible: closing.markUncollectible,
 
     /** The periodic job: renewals, trial notices and ends, grace periods, charge retries. */
     async advance(now = clock()) {
@@ -621,10 +658,13 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
     }
     if (!invoice.dueAt || invoice.dueAt > now) return;
     await withSystem(database, async (tx) => {
-      await tx
+      const [overdue] = await tx
         .update(invoices)
         .set({ nextAttemptAt: null, attempts: RETRY_AFTER_DAYS.length + 1 })
-        .where(eq(invoices.id, invoice.id));
+        .where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'open')))
+        .returning();
+      // Voided or written off since the job listed it: nothing is overdue.
+      if (!overdue) return;
       await tx
         .update(subscriptions)
         .set({ status: 'past_due', pastDueSince: invoice.dueAt, updatedAt: now })
@@ -652,10 +692,13 @@ export function createSubscriptions(kernel: Kernel, deps: BillingDependencies) {
             .where(eq(subscriptions.orgId, orgId)),
         );
         if (event.planSlug) {
+          // The plan was accepted when Atrium created the checkout (an operator's assignment may
+          // name a hidden plan, or a plan was hidden since): refusing now would fail every redelivery.
           await change(
             orgId,
             { plan: event.planSlug, interval: event.interval ?? undefined, seats: event.seats ?? undefined },
             { type: 'system', id: 'stripe' },
+            { allowHidden: true },
           );
         }
         return;

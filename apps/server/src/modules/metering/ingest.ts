@@ -38,6 +38,7 @@ export function createIngest(kernel: Kernel, options: { maxBatch?: number; onIns
   const { database } = kernel;
   const commit = createGroupCommit<Ingested>({
     maxBatch: options.maxBatch ?? 2000,
+    concurrency: 2,
     async write(events) {
       // A key repeated inside one batch is inserted once; only its first occurrence counts.
       const unique: Ingested[] = [];

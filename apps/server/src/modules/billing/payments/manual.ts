@@ -19,6 +19,10 @@ export function createManualProvider(): PaymentProvider {
     async collect() {
       return { status: 'pending', providerInvoiceId: null };
     },
+    // Nothing is held anywhere else: voiding or writing off is Atrium's record alone.
+    async closeInvoice() {
+      return { status: 'closed' };
+    },
     parseWebhook() {
       throw new WebhookSignatureError('manual provider has no webhooks');
     },

@@ -40,6 +40,12 @@ export type CollectResult =
   | { status: 'failed'; providerInvoiceId: string | null; reason: string }
   | { status: 'pending'; providerInvoiceId: string | null };
 
+/** How Atrium stops collecting an invoice: `void` cancels it, `uncollectible` writes it off (it stays payable). */
+export type InvoiceClosing = 'void' | 'uncollectible';
+
+/** What the provider did when asked to stop collecting: closed it, or found it already paid. */
+export type CloseResult = { status: 'closed' } | { status: 'paid' };
+
 /** A provider webhook, verified and normalised. orgId comes from metadata.org_id set by this provider on every object it creates. */
 export type ProviderEvent =
   | {
@@ -101,6 +107,13 @@ export interface PaymentProvider {
   useSavedPaymentMethod(event: Extract<ProviderEvent, { type: 'checkout.completed' }>): Promise<string | null>;
   /** Charges a finalised invoice; manual answers 'pending' (an admin marks it paid). */
   collect(invoice: InvoiceToCollect): Promise<CollectResult>;
+  /**
+   * Stops collection of an invoice the provider holds (the `providerInvoiceId` `collect` answered)
+   * when Atrium voids it or writes it off. Idempotent: an invoice already closed that way answers
+   * 'closed'. Answers 'paid' when the provider collected it meanwhile; throws when it could not
+   * reach a decision, so the caller can leave its own records untouched.
+   */
+  closeInvoice(providerInvoiceId: string, closing: InvoiceClosing): Promise<CloseResult>;
   /** Verifies the signature and normalises the event; throws WebhookSignatureError when invalid. */
   parseWebhook(rawBody: string, signatureHeader: string | undefined): ProviderEvent;
 }

@@ -278,6 +278,61 @@ describe('Stripe provider: collecting invoices', () => {
   });
 });
 
+describe('Stripe provider: closing invoices', () => {
+  /** A Stripe invoice of a new org whose card declined: finalised and open. */
+  async function openInvoice(): Promise<string> {
+    const orgId = nextOrg();
+    fake.declineNext = 1;
+    const result = await provider.collect(invoiceToCollect(orgId, await customerFor(orgId)));
+    expect(fake.invoices.get(result.providerInvoiceId!)).toMatchObject({ status: 'open' });
+    return result.providerInvoiceId!;
+  }
+
+  it('voids an open invoice, and answers closed again without a second call', async () => {
+    const id = await openInvoice();
+    expect(await provider.closeInvoice(id, 'void')).toEqual({ status: 'closed' });
+    expect(fake.invoices.get(id)).toMatchObject({ status: 'void', amount_remaining: 0 });
+    const before = fake.requests.length;
+    expect(await provider.closeInvoice(id, 'void')).toEqual({ status: 'closed' });
+    expect(await provider.closeInvoice(id, 'uncollectible')).toEqual({ status: 'closed' });
+    expect(fake.requests.slice(before).every((request) => request.method === 'GET')).toBe(true);
+  });
+
+  it('writes off an open invoice, which can then still be voided', async () => {
+    const id = await openInvoice();
+    expect(await provider.closeInvoice(id, 'uncollectible')).toEqual({ status: 'closed' });
+    expect(fake.invoices.get(id)!.status).toBe('uncollectible');
+    expect(await provider.closeInvoice(id, 'void')).toEqual({ status: 'closed' });
+    expect(fake.invoices.get(id)!.status).toBe('void');
+  });
+
+  it('deletes a draft, which was never presented to the customer', async () => {
+    const orgId = nextOrg();
+    const customerId = await customerFor(orgId);
+    const stripe = new Stripe(fake.secretKey, { host: '127.0.0.1', port: Number(new URL(fake.url).port), protocol: 'http' });
+    const draft = await stripe.invoices.create({ customer: customerId, auto_advance: false });
+    expect(await provider.closeInvoice(draft.id!, 'void')).toEqual({ status: 'closed' });
+    expect(fake.invoices.has(draft.id!)).toBe(false);
+    expect(await provider.closeInvoice(draft.id!, 'void')).toEqual({ status: 'closed' });
+  });
+
+  it('answers paid for an invoice Stripe has collected, and leaves it paid', async () => {
+    const orgId = nextOrg();
+    const paid = await provider.collect(invoiceToCollect(orgId, await customerFor(orgId)));
+    expect(await provider.closeInvoice(paid.providerInvoiceId!, 'void')).toEqual({ status: 'paid' });
+    expect(fake.invoices.get(paid.providerInvoiceId!)!.status).toBe('paid');
+  });
+
+  it('enforces Stripe’s transitions in the fake: only open invoices are written off, open or uncollectible ones voided', async () => {
+    const stripe = new Stripe(fake.secretKey, { host: '127.0.0.1', port: Number(new URL(fake.url).port), protocol: 'http' });
+    const id = await openInvoice();
+    await stripe.invoices.voidInvoice(id);
+    await expect(stripe.invoices.markUncollectible(id)).rejects.toThrow(/only mark an open invoice/);
+    await expect(stripe.invoices.voidInvoice(id)).rejects.toThrow(/only void an open or uncollectible invoice/);
+    await expect(stripe.invoices.pay(id)).rejects.toThrow(/voided/);
+  });
+});
+
 describe('Stripe provider: webhooks', () => {
   const orgId = 'org_hooks';
   const periodEnd = 1_800_000_000;

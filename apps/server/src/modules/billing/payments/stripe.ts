@@ -2,7 +2,9 @@ import Stripe from 'stripe';
 import {
   type BillingCustomer,
   type CheckoutRequest,
+  type CloseResult,
   type CollectResult,
+  type InvoiceClosing,
   type InvoiceToCollect,
   type PaymentProvider,
   type ProviderEvent,
@@ -157,6 +159,16 @@ function paymentFailure(error: unknown): string | null {
   return null;
 }
 
+function missingResource(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing';
+}
+
+/** Whether a Stripe invoice in `status` is already as closed as `closing` asks: nobody can charge it any more. */
+function alreadyClosed(status: Stripe.Invoice.Status | null, closing: InvoiceClosing): boolean {
+  // Stripe cannot write off a void invoice, and there is nothing left to collect on it either.
+  return status === 'void' || status === closing;
+}
+
 /**
  * The Stripe provider, on the official SDK. Every object it creates carries metadata.org_id so
  * webhooks can be routed to their organisation; creates carry idempotency keys derived from Atrium
@@ -262,6 +274,37 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
         providerInvoiceId,
         reason: `Stripe invoice ${providerInvoiceId} is ${current.status ?? 'in an unknown state'}`,
       };
+    },
+
+    async closeInvoice(providerInvoiceId: string, closing: InvoiceClosing): Promise<CloseResult> {
+      const closed: CloseResult = { status: 'closed' };
+      let current: Stripe.Invoice;
+      try {
+        current = await stripe.invoices.retrieve(providerInvoiceId);
+      } catch (error) {
+        // Only a draft can disappear (deleted by an earlier close): nothing is left to collect.
+        if (missingResource(error)) return closed;
+        throw error;
+      }
+      if (current.status === 'paid') return { status: 'paid' };
+      if (alreadyClosed(current.status, closing)) return closed;
+      try {
+        // A draft was never presented to the customer: Stripe deletes drafts rather than voiding them.
+        if (current.status === 'draft') await stripe.invoices.del(providerInvoiceId);
+        else if (closing === 'void') await stripe.invoices.voidInvoice(providerInvoiceId);
+        else await stripe.invoices.markUncollectible(providerInvoiceId);
+        return closed;
+      } catch (error) {
+        // Stripe refuses when the invoice moved meanwhile (a payment went through): answer where it is now.
+        if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+        const after = await stripe.invoices.retrieve(providerInvoiceId).catch((retry) => {
+          if (missingResource(retry)) return null;
+          throw retry;
+        });
+        if (after === null || alreadyClosed(after.status, closing)) return closed;
+        if (after.status === 'paid') return { status: 'paid' };
+        throw error;
+      }
     },
 
     parseWebhook(rawBody: string, signatureHeader: string | undefined): ProviderEvent {

@@ -39,6 +39,8 @@ export interface FakeStripe {
   attachCard(customerId: string): string;
   /** While above zero, each `POST /v1/invoices/:id/pay` is declined and decrements it. */
   declineNext: number;
+  /** While true, every API request answers 503 `api_error`, as during an outage (marked not to be retried, to keep tests fast). */
+  unavailable: boolean;
   /** Declines (or stops declining) every payment of this customer. */
   failPaymentsFor(customerId: string, on: boolean): void;
   /**
@@ -577,6 +579,44 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
     return invoice;
   }
 
+  // Stripe's transitions: only an open or uncollectible invoice can be voided, only an open one written off.
+  function voidInvoice(id: string): StripeObject {
+    const invoice = invoiceOrThrow(id);
+    if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
+      throw invalidRequest(`You can only void an open or uncollectible invoice; this invoice is ${invoice.status}.`, {
+        code: 'invoice_not_editable',
+      });
+    }
+    invoice.status = 'void';
+    invoice.amount_remaining = 0;
+    invoice.next_payment_attempt = null;
+    invoice.status_transitions.voided_at = now();
+    return invoice;
+  }
+
+  function markUncollectible(id: string): StripeObject {
+    const invoice = invoiceOrThrow(id);
+    if (invoice.status !== 'open') {
+      throw invalidRequest(`You can only mark an open invoice as uncollectible; this invoice is ${invoice.status}.`, {
+        code: 'invoice_not_editable',
+      });
+    }
+    invoice.status = 'uncollectible';
+    invoice.next_payment_attempt = null;
+    invoice.status_transitions.marked_uncollectible_at = now();
+    return invoice;
+  }
+
+  function deleteInvoice(id: string): StripeObject {
+    const invoice = invoiceOrThrow(id);
+    if (invoice.status !== 'draft') {
+      throw invalidRequest('You can only delete draft invoices.', { code: 'invoice_not_editable' });
+    }
+    invoices.delete(id);
+    for (const item of invoiceItems.values()) if (item.invoice === id) invoiceItems.delete(item.id);
+    return { id, object: 'invoice', deleted: true };
+  }
+
   function completeCheckout(sessionId: string): StripeObject {
     const session = sessions.get(sessionId);
     const details = sessionDetails.get(sessionId);
@@ -679,6 +719,9 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
     ['GET', /^\/v1\/invoices\/([^/]+)$/, (_, id) => invoiceOrThrow(id)],
     ['POST', /^\/v1\/invoices\/([^/]+)\/finalize$/, (body, id) => finalizeInvoice(id, body)],
     ['POST', /^\/v1\/invoices\/([^/]+)\/pay$/, (body, id) => payInvoice(id, body)],
+    ['POST', /^\/v1\/invoices\/([^/]+)\/void$/, (_, id) => voidInvoice(id)],
+    ['POST', /^\/v1\/invoices\/([^/]+)\/mark_uncollectible$/, (_, id) => markUncollectible(id)],
+    ['DELETE', /^\/v1\/invoices\/([^/]+)$/, (_, id) => deleteInvoice(id)],
   ];
 
   function route(method: string, path: string, body: StripeObject): StripeObject {
@@ -711,6 +754,12 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
     const body = parseStripeForm(form);
     const idempotencyKey = typeof request.headers['idempotency-key'] === 'string' ? request.headers['idempotency-key'] : null;
     requests.push({ method, path, body, idempotencyKey });
+
+    if (fake.unavailable) {
+      const error = { type: 'api_error', message: 'fake stripe: unavailable' };
+      send(response, 503, JSON.stringify({ error }), { 'stripe-should-retry': 'false' });
+      return;
+    }
 
     const authorization = request.headers.authorization ?? '';
     const apiKey = /^Bearer (sk_\S+)$/.exec(authorization)?.[1];
@@ -786,6 +835,7 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}):
       return card.id;
     },
     declineNext: 0,
+    unavailable: false,
     failPaymentsFor(customerId, on) {
       if (on) failing.add(customerId);
       else failing.delete(customerId);
