@@ -181,19 +181,4 @@ export function eventMatches(pattern: string, type: string): boolean {
   return pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1));
 }
 
-/**
- * The host API a plugin's code sees as the global `atrium`, present per granted permission.
- * Declared here so the SDK, the server and the docs agree.
- */
-export const HOST_API = {
-  fetch: 'network:',
-  'store.get': 'data:read',
-  'store.list': 'data:read',
-  'store.set': 'data:write',
-  'store.delete': 'data:write',
-  'secrets.get': 'secrets',
-  'llm.chat': 'llm',
-  emit: 'events:emit',
-  log: null,
-} as const;
-export type HostFunction = keyof typeof HOST_API;
+export { HOST_API, type HostFunction } from './host-api.ts';

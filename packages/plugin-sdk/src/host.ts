@@ -1,4 +1,4 @@
-import type { HOST_API, HostFunction } from '@atrium/contracts';
+import { HOST_API, type HostFunction } from '@atrium/contracts/host-api';
 import type { ChatCompletion, ChatCompletionRequest } from './llm.ts';
 import type { JsonValue } from './schema.ts';
 
@@ -63,19 +63,8 @@ export interface AtriumHost {
   log(level: LogLevel, message: string, fields?: Record<string, JsonValue>): void;
 }
 
-// Checked against contracts' HOST_API at compile time, without importing its run-time code (zod)
-// into plugin bundles.
-const PERMISSIONS = {
-  fetch: 'network:',
-  'store.get': 'data:read',
-  'store.list': 'data:read',
-  'store.set': 'data:write',
-  'store.delete': 'data:write',
-  'secrets.get': 'secrets',
-  'llm.chat': 'llm',
-  emit: 'events:emit',
-  log: null,
-} as const satisfies typeof HOST_API;
+// The zod-free module of contracts: nothing but this table lands in a plugin bundle.
+const PERMISSIONS = HOST_API;
 
 /**
  * A host function that is not there: the manifest does not grant its permission (or the code runs

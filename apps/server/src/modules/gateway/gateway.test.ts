@@ -259,7 +259,7 @@ describe('gateway: OpenAI-compatible endpoints through the official SDK', () => 
   it('aborts the upstream call when the client goes away mid-stream, and still meters what was generated', async () => {
     const controller = new AbortController();
     const stream = await owner.openai.chat.completions.create(
-      { model: 'local/mock-drip-50', messages: [{ role: 'user', content: 'a long story about many things that go on' }], stream: true },
+      { model: 'local/mock-drip-200', messages: [{ role: 'user', content: 'a long story about many things that go on' }], stream: true },
       { signal: controller.signal },
     );
     let chunks = 0;
@@ -271,7 +271,7 @@ describe('gateway: OpenAI-compatible endpoints through the official SDK', () => 
       // The SDK may end the iteration or throw on abort; either is fine.
     }
     await eventually(async () => mock.aborted > 0);
-    const entry = await eventually(async () => (await logs(owner)).find((log) => log.model === 'mock-drip-50'));
+    const entry = await eventually(async () => (await logs(owner)).find((log) => log.model === 'mock-drip-200'));
     expect(entry).toMatchObject({ status: 499, error_code: 'client_closed_request', estimated: true });
     expect(entry.output_tokens).toBeGreaterThan(0);
     expect(entry.output_tokens).toBeLessThan(12);

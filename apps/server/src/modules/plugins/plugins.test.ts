@@ -246,6 +246,36 @@ describe('plugins: the first-party catalogue', () => {
   });
 });
 
+describe('plugins: installing from a registry URL', () => {
+  it('downloads a signed bundle, and refuses what is not a bundle', async () => {
+    const owner = await client.signup();
+    const served = bundle({ id: 'weather', name: 'Weather' });
+    const registry = createServer((request, response) => {
+      if (request.url === '/weather-1.0.0.atrium-plugin.json')
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served));
+      else response.writeHead(404).end('no such bundle');
+    });
+    await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`;
+    try {
+      const installed = await client.request('POST', '/api/v1/plugins', {
+        token: owner.token,
+        body: { url: `${base}/weather-1.0.0.atrium-plugin.json` },
+      });
+      expect(installed.status).toBe(201);
+      expect(installed.body).toMatchObject({
+        plugin_id: 'weather',
+        package: { source: `${base}/weather-1.0.0.atrium-plugin.json`, signed_by: 'acme-test' },
+      });
+      const missing = await client.request('POST', '/api/v1/plugins', { token: owner.token, body: { url: `${base}/nothing.json` } });
+      expect(missing.status).toBe(400);
+      expect(missing.body.error).toMatchObject({ code: 'bundle_unavailable', param: 'url' });
+    } finally {
+      await new Promise((resolve) => registry.close(resolve));
+    }
+  });
+});
+
 describe('plugins: signatures and manifests', () => {
   it('refuses unsigned, tampered, untrusted and invalid bundles, naming the field', async () => {
     const owner = await client.signup();
@@ -329,6 +359,25 @@ describe('plugins: isolation and limits', () => {
     await installed(second.token, bundle({ permissions }));
     await invoke(first.token, 'notes.add', { id: '1', text: 'first only' });
     expect((await invoke(second.token, 'notes.list')).body.output).toEqual([]);
+
+    // Secrets too: the second organisation's installation never sees the first one's.
+    const update = async (token: string) => {
+      const [mine] = (await client.request('GET', '/api/v1/plugins', { token })).body.data;
+      const updated = await client.request('POST', `/api/v1/plugins/${mine.id}/update`, {
+        token,
+        body: { bundle: bundle({ version: '1.1.0', permissions: [...permissions, 'secrets'] }) },
+      });
+      await client.request('POST', `/api/v1/plugins/${mine.id}/consent`, { token, body: { permissions: updated.body.consent_required } });
+      return mine.id as string;
+    };
+    const firstPlugin = await update(first.token);
+    await update(second.token);
+    await client.request('PATCH', `/api/v1/plugins/${firstPlugin}`, {
+      token: first.token,
+      body: { settings: { token: 'first-org-secret' } },
+    });
+    expect((await invoke(first.token, 'notes.whoami')).body.output.token_length).toBe('first-org-secret'.length);
+    expect((await invoke(second.token, 'notes.whoami')).body.output.token_length).toBe(0);
 
     const allowed = await invoke(first.token, 'notes.get', { url: `${peerUrl}/ping` });
     expect(allowed.body.output).toEqual({ status: 200, body: 'hello from /ping' });
