@@ -4,7 +4,19 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Atrium } from '../../server/src/app.ts';
 import { createTestAtrium } from '../../server/src/testing/harness.ts';
-import { browserAvailable, DESKTOP, expectAccessible, launchBrowser, openPage, PHONE, signUpThroughForm } from './browser.ts';
+import {
+  browserAvailable,
+  DESKTOP,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  expectPagesFitPhone,
+  launchBrowser,
+  newEmail,
+  openPage,
+  openSectionTab,
+  PHONE,
+  signUpThroughForm,
+} from './browser.ts';
 
 let atrium: Atrium;
 let browser: Browser;
@@ -12,23 +24,12 @@ let base: string;
 
 const password = 'billing test password';
 const operatorEmail = `operator-${randomBytes(4).toString('hex')}@example.com`;
-const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.com`;
 const newPage = (viewport = DESKTOP) => openPage(browser, base, viewport);
 const signUp = (page: Page, email: string, organization = 'Billing Labs') =>
   signUpThroughForm(page, { name: 'Ada Lovelace', email, password, organization });
 
 /** Opens a tab of Billing through its sub-navigation. */
-async function openTab(page: Page, label: string, path: string) {
-  await page.getByRole('navigation', { name: 'Billing sections' }).getByRole('link', { name: label }).click();
-  await page.waitForURL((url) => url.pathname === path);
-  await page.getByRole('heading', { name: label, level: 2 }).waitFor();
-}
-
-/** The page itself never scrolls sideways (wide tables scroll inside their own container). */
-async function expectNoSidewaysScroll(page: Page, label: string) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, `horizontal overflow on ${label}`).toBeLessThanOrEqual(0);
-}
+const openTab = (page: Page, label: string, path: string) => openSectionTab(page, 'Billing sections', label, path);
 
 /** A plan's card in the plans grid, named by its heading. */
 const planCard = (page: Page, name: string) => page.getByRole('list', { name: 'Plans' }).getByRole('listitem', { name, exact: true });
@@ -241,20 +242,13 @@ describe.runIf(browserAvailable())('console: billing', () => {
     const bottomNav = page.getByRole('navigation', { name: 'Main' }).last();
     await expect.poll(() => bottomNav.getByRole('link', { name: 'Billing' }).isVisible()).toBe(true);
 
-    const tabs: [string, () => Promise<unknown>][] = [
+    await expectPagesFitPhone(page, 'Billing', [
       ['/billing/plan', () => page.getByRole('list', { name: 'Plans' }).getByRole('heading', { level: 4 }).first().waitFor()],
       ['/billing/usage', () => page.getByRole('list', { name: 'Quotas' }).waitFor()],
       ['/billing/invoices', () => page.getByRole('table', { name: 'Upcoming invoice' }).waitFor()],
       ['/billing/credits', () => page.getByTestId('credit-balance').waitFor()],
       ['/billing/details', () => page.getByRole('form', { name: 'Billing details' }).waitFor()],
-    ];
-    for (const [path, loaded] of tabs) {
-      await page.goto(path);
-      await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Billing' }).count()).toBe(1);
-      await loaded();
-      await expectAccessible(page, `${path} on a phone`);
-      await expectNoSidewaysScroll(page, `${path} on a phone`);
-    }
+    ]);
 
     await page.goto('/billing/plan');
     await planCard(page, 'Solo').getByRole('button', { name: 'Choose Solo' }).click();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -51,6 +52,26 @@ export async function expectAccessible(page: Page, label: string) {
   expect(severe, `axe violations on ${label}`).toEqual([]);
 }
 
+/** The page itself never scrolls sideways (wide tables scroll inside their own container). */
+export async function expectNoSidewaysScroll(page: Page, label: string) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `horizontal overflow on ${label}`).toBeLessThanOrEqual(0);
+}
+
+/**
+ * On a page with a phone's viewport: visits each path, waits for the section's `h1` and the
+ * page's content, and checks it for accessibility and sideways scrolling.
+ */
+export async function expectPagesFitPhone(page: Page, heading: string, pages: [path: string, loaded: () => Promise<unknown>][]) {
+  for (const [path, loaded] of pages) {
+    await page.goto(path);
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: heading }).count()).toBe(1);
+    await loaded();
+    await expectAccessible(page, `${path} on a phone`);
+    await expectNoSidewaysScroll(page, `${path} on a phone`);
+  }
+}
+
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -59,6 +80,22 @@ export async function openPage(browser: Browser, baseURL: string, viewport = DES
   const context = await browser.newContext({ baseURL, viewport });
   const page = await context.newPage();
   return { context, page };
+}
+
+/** A fresh, random address to sign up with. */
+export const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.com`;
+
+/** Follows a link of the main navigation and waits for its page's address. */
+export async function openFromNav(page: Page, label: string, path: string) {
+  await page.getByRole('navigation').first().getByRole('link', { name: label }).click();
+  await page.waitForURL((url) => url.pathname === path);
+}
+
+/** Opens a tab of a section through its sub-navigation (e.g. "Billing sections"), waiting for the tab's heading. */
+export async function openSectionTab(page: Page, sections: string, label: string, path: string) {
+  await page.getByRole('navigation', { name: sections }).getByRole('link', { name: label }).click();
+  await page.waitForURL((url) => url.pathname === path);
+  await page.getByRole('heading', { name: label, level: 2 }).waitFor();
 }
 
 /** Signs up through the form, landing on the overview. */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,16 @@ import type { Atrium } from '../../server/src/app.ts';
 import { eventually } from '../../server/src/testing/client.ts';
 import { createTestAtrium } from '../../server/src/testing/harness.ts';
 import { startSmtpServer, tokenIn } from '../../server/src/testing/smtp.ts';
-import { browserAvailable, DESKTOP, expectAccessible, launchBrowser, openPage, signUpThroughForm } from './browser.ts';
+import {
+  browserAvailable,
+  DESKTOP,
+  expectAccessible,
+  launchBrowser,
+  newEmail,
+  openFromNav,
+  openPage,
+  signUpThroughForm,
+} from './browser.ts';
 
 let atrium: Atrium;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -14,7 +22,6 @@ let browser: Browser;
 let base: string;
 
 const password = 'console test password';
-const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.com`;
 
 const newPage = (viewport = DESKTOP) => openPage(browser, base, viewport);
 const signUp = (page: Page, email: string, organization = 'Acme Robotics') =>
@@ -248,8 +255,7 @@ describe.runIf(browserAvailable())('console', () => {
     });
     expect(key.id).toBeTruthy();
 
-    await page.getByRole('navigation').first().getByRole('link', { name: 'Audit log' }).click();
-    await page.waitForURL((url) => url.pathname === '/audit-log');
+    await openFromNav(page, 'Audit log', '/audit-log');
     // Entries arrive from the outbox within moments: reload until the key's creation is there.
     await eventually(async () => {
       if ((await page.getByRole('cell', { name: 'api_key.created' }).count()) > 0) return true;
@@ -293,8 +299,7 @@ describe.runIf(browserAvailable())('console', () => {
   it('adds a webhook endpoint with a copy-once secret, sends a test event and lists its deliveries', async () => {
     const { context, page } = await newPage();
     await signUp(page, newEmail());
-    await page.getByRole('navigation').first().getByRole('link', { name: 'Webhooks' }).click();
-    await page.waitForURL((url) => url.pathname === '/webhooks');
+    await openFromNav(page, 'Webhooks', '/webhooks');
     await expect.poll(() => page.getByRole('heading', { name: 'No endpoints yet' }).count()).toBe(1);
     await expectAccessible(page, '/webhooks');
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,19 @@ import type { Atrium } from '../../server/src/app.ts';
 import { type MockUpstream, startMockUpstream } from '../../server/src/modules/gateway/testing/mock-upstream.ts';
 import { eventually } from '../../server/src/testing/client.ts';
 import { createTestAtrium } from '../../server/src/testing/harness.ts';
-import { browserAvailable, DESKTOP, expectAccessible, launchBrowser, openPage, PHONE, signUpThroughForm } from './browser.ts';
+import {
+  browserAvailable,
+  DESKTOP,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  launchBrowser,
+  newEmail,
+  openFromNav,
+  openPage,
+  openSectionTab,
+  PHONE,
+  signUpThroughForm,
+} from './browser.ts';
 
 let atrium: Atrium;
 let mock: MockUpstream;
@@ -14,7 +25,6 @@ let browser: Browser;
 let base: string;
 
 const password = 'gateway test password';
-const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.com`;
 const newPage = (viewport = DESKTOP) => openPage(browser, base, viewport);
 const signUp = (page: Page, email: string, organization = 'Gateway Labs') =>
   signUpThroughForm(page, { name: 'Ada Lovelace', email, password, organization });
@@ -33,17 +43,7 @@ async function connectMock(page: Page, name: string) {
 }
 
 /** Opens a tab of the AI gateway through its sub-navigation. */
-async function openTab(page: Page, label: string, path: string) {
-  await page.getByRole('navigation', { name: 'AI gateway sections' }).getByRole('link', { name: label }).click();
-  await page.waitForURL((url) => url.pathname === path);
-  await page.getByRole('heading', { name: label, level: 2 }).waitFor();
-}
-
-/** The page itself never scrolls sideways (wide tables scroll inside their own container). */
-async function expectNoSidewaysScroll(page: Page, label: string) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, `horizontal overflow on ${label}`).toBeLessThanOrEqual(0);
-}
+const openTab = (page: Page, label: string, path: string) => openSectionTab(page, 'AI gateway sections', label, path);
 
 describe.runIf(browserAvailable())('console: AI gateway', () => {
   beforeAll(async () => {
@@ -64,8 +64,7 @@ describe.runIf(browserAvailable())('console: AI gateway', () => {
     const { context, page } = await newPage();
     await signUp(page, newEmail());
 
-    await page.getByRole('navigation').first().getByRole('link', { name: 'AI gateway' }).click();
-    await page.waitForURL((url) => url.pathname === '/gateway/providers');
+    await openFromNav(page, 'AI gateway', '/gateway/providers');
     await expect.poll(() => page.getByRole('heading', { name: 'No providers connected' }).count()).toBe(1);
     await expectAccessible(page, '/gateway/providers (empty)');
 
@@ -85,8 +84,7 @@ describe.runIf(browserAvailable())('console: AI gateway', () => {
     await expectAccessible(page, '/gateway/providers (tested)');
 
     // The playground lists the provider's models, streams the answer and says who answered.
-    await page.getByRole('navigation').first().getByRole('link', { name: 'Playground' }).click();
-    await page.waitForURL((url) => url.pathname === '/playground');
+    await openFromNav(page, 'Playground', '/playground');
     const model = page.getByLabel('Model', { exact: true });
     await expect.poll(() => model.locator('option').count()).toBeGreaterThan(0);
     await model.selectOption('mock/mock-small');

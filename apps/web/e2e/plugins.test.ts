@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,20 @@ import type { Atrium } from '../../server/src/app.ts';
 import { startFixtureMcpServer } from '../../server/src/modules/plugins/mcp/testing/fixture-server.ts';
 import { bundle, trustedKeysEnv } from '../../server/src/modules/plugins/testing/fixtures.ts';
 import { createTestAtrium } from '../../server/src/testing/harness.ts';
-import { browserAvailable, DESKTOP, expectAccessible, launchBrowser, openPage, PHONE, signUpThroughForm } from './browser.ts';
+import {
+  browserAvailable,
+  DESKTOP,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  expectPagesFitPhone,
+  launchBrowser,
+  newEmail,
+  openFromNav,
+  openPage,
+  openSectionTab,
+  PHONE,
+  signUpThroughForm,
+} from './browser.ts';
 
 let atrium: Atrium;
 let browser: Browser;
@@ -19,7 +31,6 @@ let remote: Awaited<ReturnType<typeof startFixtureMcpServer>>;
 const MCP_TOKEN = 'fixture-s3cret';
 
 const password = 'plugins test password';
-const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.com`;
 const newPage = (viewport = DESKTOP) => openPage(browser, base, viewport);
 const signUp = (page: Page, email: string, organization = 'Plugin Labs') =>
   signUpThroughForm(page, { name: 'Ada Lovelace', email, password, organization });
@@ -32,17 +43,7 @@ function bundleFile(name: string, document: unknown): string {
 }
 
 /** Opens a tab of Plugins through its sub-navigation. */
-async function openTab(page: Page, label: string, path: string) {
-  await page.getByRole('navigation', { name: 'Plugins sections' }).getByRole('link', { name: label }).click();
-  await page.waitForURL((url) => url.pathname === path);
-  await page.getByRole('heading', { name: label, level: 2 }).waitFor();
-}
-
-/** The page itself never scrolls sideways (wide tables scroll inside their own container). */
-async function expectNoSidewaysScroll(page: Page, label: string) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, `horizontal overflow on ${label}`).toBeLessThanOrEqual(0);
-}
+const openTab = (page: Page, label: string, path: string) => openSectionTab(page, 'Plugins sections', label, path);
 
 /** Calls the API with the page's session. */
 function api(page: Page, method: string, path: string, body?: unknown) {
@@ -93,8 +94,7 @@ describe.runIf(browserAvailable())('console: plugins', () => {
     const { context, page } = await newPage();
     await signUp(page, newEmail());
 
-    await page.getByRole('navigation').first().getByRole('link', { name: 'Plugins' }).click();
-    await page.waitForURL((url) => url.pathname === '/plugins/installed');
+    await openFromNav(page, 'Plugins', '/plugins/installed');
     await expect.poll(() => page.getByRole('heading', { name: 'No plugins installed' }).count()).toBe(1);
     await expectAccessible(page, '/plugins/installed (empty)');
 
@@ -447,20 +447,13 @@ describe.runIf(browserAvailable())('console: plugins', () => {
     const id = await installNotes(page);
     expect((await api(page, 'POST', '/api/v1/capabilities/notes.delete_all/invoke', { input: {} })).status).toBe(202);
 
-    const pages: [string, () => Promise<unknown>][] = [
+    await expectPagesFitPhone(page, 'Plugins', [
       ['/plugins/installed', () => page.getByRole('table', { name: 'Installed plugins' }).waitFor()],
       [`/plugins/plugin?id=${id}`, () => page.getByRole('form', { name: 'Settings of Notes' }).waitFor()],
       ['/plugins/capabilities', () => page.getByRole('table', { name: /^Capabilities in / }).waitFor()],
       ['/plugins/approvals', () => page.getByRole('table', { name: 'Calls waiting for approval, newest first' }).waitFor()],
       ['/plugins/mcp-servers', () => page.getByRole('heading', { name: 'No MCP servers connected' }).waitFor()],
-    ];
-    for (const [path, loaded] of pages) {
-      await page.goto(path);
-      await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Plugins' }).count()).toBe(1);
-      await loaded();
-      await expectAccessible(page, `${path} on a phone`);
-      await expectNoSidewaysScroll(page, `${path} on a phone`);
-    }
+    ]);
 
     await page.goto('/plugins/capabilities');
     await page.getByRole('button', { name: 'Try it with notes.list' }).click();

@@ -16,21 +16,12 @@ import type {
   SubscriptionChange,
   UpcomingInvoice,
 } from './billing-types';
-import { apiRequest } from './client';
+import { apiRequest, queryString } from './client';
 import type { ListResponse } from './types';
 
 /** Plans, the subscription, invoices, credits, billing details and metered usage; and the operator's side of them. */
 
 const base = '/api/v1';
-
-function query(values: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) {
-    if (value) params.set(name, value);
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
 
 // --- Plans and subscription -------------------------------------------------------------------
 
@@ -88,7 +79,7 @@ export async function listQuotas(): Promise<Quota[]> {
 
 /** Metered usage per metric; without `from`/`to` the current billing period. */
 export function fetchMeteredUsage(filters: MeteringUsageQuery) {
-  return apiRequest<MeteringUsageReport>(`${base}/usage${query({ ...filters })}`);
+  return apiRequest<MeteringUsageReport>(`${base}/usage${queryString({ ...filters })}`);
 }
 
 // --- Operator (platform:operate) --------------------------------------------------------------

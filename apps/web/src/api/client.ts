@@ -110,6 +110,20 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   return payload as T;
 }
 
+/**
+ * A query string from the values that are set, with its `?`; empty when none is.
+ *
+ * @example queryString({ workspace_id: 'ws_1', cursor: undefined }) // '?workspace_id=ws_1'
+ */
+export function queryString(values: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    if (value) params.set(name, value);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
 export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
 }

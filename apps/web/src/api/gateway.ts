@@ -1,4 +1,4 @@
-import { apiRequest } from './client';
+import { apiRequest, queryString } from './client';
 import type {
   CreateProviderInput,
   GatewayPolicy,
@@ -22,15 +22,6 @@ import type { ListResponse } from './types';
 /** The AI gateway's management API: providers, routes, policies, prices, usage and request logs. */
 
 const base = '/api/v1';
-
-function query(values: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) {
-    if (value) params.set(name, value);
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
 
 // --- Providers --------------------------------------------------------------------------------
 
@@ -99,7 +90,7 @@ export function savePolicy(scope: PolicyScope, scopeId: string, policy: PolicyIn
 
 /** Every price version the organization sees (the platform's and its own), newest first; `model` matches exactly. */
 export async function listPrices(model?: string): Promise<ModelPrice[]> {
-  return (await apiRequest<ListResponse<ModelPrice>>(`${base}/prices${query({ model })}`)).data;
+  return (await apiRequest<ListResponse<ModelPrice>>(`${base}/prices${queryString({ model })}`)).data;
 }
 
 /** Adds the organization's price for a model as a new version (201); earlier calls keep their cost. */
@@ -111,17 +102,17 @@ export function createPrice(input: PriceInput) {
 
 /** The gateway's usage and cost report (metered usage per metric is `fetchMeteredUsage` in billing.ts). */
 export function fetchUsage(filters: UsageFilters) {
-  return apiRequest<UsageReport>(`${base}/gateway/usage${query({ ...filters })}`);
+  return apiRequest<UsageReport>(`${base}/gateway/usage${queryString({ ...filters })}`);
 }
 
 /** The download address of the same report as CSV; the session cookie authenticates it. */
 export function usageCsvUrl(filters: UsageFilters): string {
-  return `${base}/gateway/usage${query({ ...filters, format: 'csv' })}`;
+  return `${base}/gateway/usage${queryString({ ...filters, format: 'csv' })}`;
 }
 
 /** One page of requests, newest first; pass the previous page's `next_cursor` for the next. */
 export function listRequestLogs(filters: RequestLogFilters, cursor?: string) {
-  return apiRequest<ListResponse<RequestLog>>(`${base}/request-logs${query({ ...filters, cursor })}`);
+  return apiRequest<ListResponse<RequestLog>>(`${base}/request-logs${queryString({ ...filters, cursor })}`);
 }
 
 export function fetchRequestLog(id: string) {

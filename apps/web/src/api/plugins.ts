@@ -1,4 +1,4 @@
-import { apiRequest } from './client';
+import { apiRequest, queryString } from './client';
 import type {
   Capability,
   CapabilityExecution,
@@ -16,21 +16,12 @@ import type { ListResponse } from './types';
 
 const base = '/api/v1';
 
-function query(values: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) {
-    if (value) params.set(name, value);
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
 // --- Plugins ----------------------------------------------------------------------------------
 
 const pluginPath = (id: string) => `${base}/plugins/${encodeURIComponent(id)}`;
 
 export async function listPlugins(workspaceId: string): Promise<PluginInstallation[]> {
-  return (await apiRequest<ListResponse<PluginInstallation>>(`${base}/plugins${query({ workspace_id: workspaceId })}`)).data;
+  return (await apiRequest<ListResponse<PluginInstallation>>(`${base}/plugins${queryString({ workspace_id: workspaceId })}`)).data;
 }
 
 export function fetchPlugin(id: string) {
@@ -69,7 +60,9 @@ export function updateFromCatalog(id: string, catalogId: string) {
 
 /** Uninstalls and deletes what the plugin stored; `confirm` repeats its plugin id. */
 export function uninstallPlugin(id: string, confirm: string) {
-  return apiRequest<{ id: string; deleted: true; purged_records: number }>(`${pluginPath(id)}${query({ confirm })}`, { method: 'DELETE' });
+  return apiRequest<{ id: string; deleted: true; purged_records: number }>(`${pluginPath(id)}${queryString({ confirm })}`, {
+    method: 'DELETE',
+  });
 }
 
 export async function listPluginExecutions(id: string): Promise<CapabilityExecutionEntry[]> {
@@ -92,7 +85,7 @@ export function savePluginPolicy(developerMode: boolean) {
 // --- Capabilities and approvals ---------------------------------------------------------------
 
 export async function listCapabilities(workspaceId: string): Promise<Capability[]> {
-  return (await apiRequest<ListResponse<Capability>>(`${base}/capabilities${query({ workspace_id: workspaceId })}`)).data;
+  return (await apiRequest<ListResponse<Capability>>(`${base}/capabilities${queryString({ workspace_id: workspaceId })}`)).data;
 }
 
 /** Calls a capability: 200 with its result, or 202 `pending_approval` when it waits for an admin. */
@@ -104,7 +97,7 @@ export function invokeCapability(id: string, workspaceId: string, input: unknown
 }
 
 export async function listExecutions(status?: string): Promise<CapabilityExecutionEntry[]> {
-  return (await apiRequest<ListResponse<CapabilityExecutionEntry>>(`${base}/capability-executions${query({ status })}`)).data;
+  return (await apiRequest<ListResponse<CapabilityExecutionEntry>>(`${base}/capability-executions${queryString({ status })}`)).data;
 }
 
 /** Approving runs the call now; rejecting means it never runs. */
@@ -120,7 +113,7 @@ export function decideExecution(id: string, decision: 'approve' | 'reject') {
 const mcpPath = (id: string) => `${base}/mcp-servers/${encodeURIComponent(id)}`;
 
 export async function listMcpServers(workspaceId: string): Promise<McpServer[]> {
-  return (await apiRequest<ListResponse<McpServer>>(`${base}/mcp-servers${query({ workspace_id: workspaceId })}`)).data;
+  return (await apiRequest<ListResponse<McpServer>>(`${base}/mcp-servers${queryString({ workspace_id: workspaceId })}`)).data;
 }
 
 export function connectMcpServer(input: McpServerInput) {

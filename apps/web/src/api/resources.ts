@@ -1,4 +1,4 @@
-import { apiRequest } from './client';
+import { apiRequest, queryString } from './client';
 import type {
   ApiKey,
   AuditLogEntry,
@@ -121,12 +121,7 @@ export function fetchPermissionCatalog() {
 }
 
 function auditQuery(filters: AuditLogFilters, extra: Record<string, string | undefined> = {}): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries({ ...filters, ...extra })) {
-    if (value) params.set(name, value);
-  }
-  const query = params.toString();
-  return query ? `?${query}` : '';
+  return queryString({ ...filters, ...extra });
 }
 
 /** One page of audit entries, newest first; pass the previous page's `next_cursor` for the next. */

@@ -2,9 +2,10 @@ import type { SVGProps } from 'react';
 
 /** Decorative line icons (always aria-hidden; pair them with text). */
 
-type IconProps = SVGProps<SVGSVGElement>;
+export type IconProps = SVGProps<SVGSVGElement>;
 
-function Icon({ children, className = 'size-5', ...rest }: IconProps) {
+/** The 24×24 line-drawing frame every icon draws its paths in. */
+export function Icon({ children, className = 'size-5', ...rest }: IconProps) {
   return (
     <svg
       viewBox="0 0 24 24"

@@ -1,5 +1,6 @@
 import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from 'react';
 import { cx } from '../lib/class-names';
+import { formatTimestamp } from '../lib/format';
 
 interface TableProps {
   /** Visible or screen-reader caption naming the table. */
@@ -56,6 +57,22 @@ export function Cell({ children, className, ...rest }: TdHTMLAttributes<HTMLTabl
     <td className={cx('px-4 py-3 text-text', className)} {...rest}>
       {children}
     </td>
+  );
+}
+
+/**
+ * A cell with a moment as the console writes it, and the exact time on hover.
+ *
+ * @example
+ * <TimeCell at={entry.created_at} />
+ */
+export function TimeCell({ at }: { at: string }) {
+  return (
+    <Cell className="whitespace-nowrap text-text-muted">
+      <time dateTime={at} title={at}>
+        {formatTimestamp(at)}
+      </time>
+    </Cell>
   );
 }
 

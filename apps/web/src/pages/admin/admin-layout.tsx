@@ -1,10 +1,10 @@
 import { type ReactNode, useEffect } from 'react';
 import { AccessDenied } from '../../components/access-denied';
 import { PageHeader } from '../../components/page-header';
+import { SectionTabs, TabHeader, tabById } from '../../components/section-tabs';
 import { navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/use-page-title';
-import { SectionTabs, TabHeader } from '../billing/section-tabs';
 
 export type AdminTabId = 'plans' | 'revenue';
 
@@ -31,7 +31,7 @@ const headerDescription = 'Run this Atrium platform: its plans and its revenue.'
 /** One operator tab: the shared header and tabs, then its content, or the access state without `platform:operate`. */
 export function AdminSection({ tab, children }: { tab: AdminTabId; children: ReactNode }) {
   const { can } = useSession();
-  const definition = adminTabs.find((entry) => entry.id === tab) ?? adminTabs[0];
+  const definition = tabById(adminTabs, tab);
   usePageTitle(`${definition.label} · Operator`);
   const allowed = can(OPERATOR_PERMISSION);
   return (
@@ -45,7 +45,7 @@ export function AdminSection({ tab, children }: { tab: AdminTabId; children: Rea
 
 /** The tab's own heading (h2) with its description and actions. */
 export function AdminTabHeader({ tab, actions }: { tab: AdminTabId; actions?: ReactNode }) {
-  const definition = adminTabs.find((entry) => entry.id === tab) ?? adminTabs[0];
+  const definition = tabById(adminTabs, tab);
   return <TabHeader title={definition.label} description={definition.description} actions={actions} />;
 }
 

@@ -1,7 +1,6 @@
 import type { AuditActor, AuditLogEntry } from '../../api/types';
 import { Button } from '../../components/button';
-import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
-import { formatTimestamp } from '../../lib/format';
+import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow, TimeCell } from '../../components/table';
 
 interface AuditLogTableProps {
   entries: AuditLogEntry[];
@@ -46,11 +45,7 @@ export function AuditLogTable({ entries, names, onShowDetails }: AuditLogTablePr
       <TableBody>
         {entries.map((entry) => (
           <TableRow key={entry.id}>
-            <Cell className="whitespace-nowrap text-text-muted">
-              <time dateTime={entry.created_at} title={entry.created_at}>
-                {formatTimestamp(entry.created_at)}
-              </time>
-            </Cell>
+            <TimeCell at={entry.created_at} />
             <Cell>
               <ActorLabel actor={entry.actor} names={names} />
             </Cell>

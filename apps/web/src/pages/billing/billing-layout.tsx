@@ -1,23 +1,13 @@
-import { type ReactNode, useEffect } from 'react';
+import type { ReactNode } from 'react';
 import { AccessDenied } from '../../components/access-denied';
 import { PageHeader } from '../../components/page-header';
-import { navigate } from '../../lib/router';
-import { useSession } from '../../lib/session';
+import { SectionTabs, TabHeader, tabById } from '../../components/section-tabs';
+import { type PermissionTab, TabAccess, useOpenFirstTab, useVisibleTabs } from '../../components/tab-access';
 import { usePageTitle } from '../../lib/use-page-title';
-import { SectionTabs, TabHeader } from './section-tabs';
 
 export type BillingTabId = 'plan' | 'usage' | 'invoices' | 'credits' | 'details';
 
-interface BillingTab {
-  id: BillingTabId;
-  to: string;
-  label: string;
-  /** The permission the tab needs; tabs the caller lacks it for are not offered. */
-  permission: string;
-  description: string;
-}
-
-export const billingTabs: BillingTab[] = [
+export const billingTabs: PermissionTab<BillingTabId>[] = [
   {
     id: 'plan',
     to: '/billing/plan',
@@ -58,15 +48,10 @@ export const billingTabs: BillingTab[] = [
 /** The permissions that open at least one billing tab (the nav item shows with any of them). */
 export const billingPermissions = [...new Set(billingTabs.map((tab) => tab.permission))];
 
-function useVisibleTabs(): BillingTab[] {
-  const { can } = useSession();
-  return billingTabs.filter((tab) => can(tab.permission));
-}
-
 const headerDescription = 'Your plan, what you have used, and what it costs.';
 
 function BillingHeader({ current }: { current: BillingTabId | null }) {
-  const tabs = useVisibleTabs();
+  const tabs = useVisibleTabs(billingTabs);
   return (
     <>
       <PageHeader title="Billing" description={headerDescription} />
@@ -80,39 +65,27 @@ function BillingHeader({ current }: { current: BillingTabId | null }) {
  * when the caller's role lacks the tab's permission.
  */
 export function BillingSection({ tab, children }: { tab: BillingTabId; children: ReactNode }) {
-  const { can } = useSession();
-  const definition = billingTabs.find((entry) => entry.id === tab) ?? billingTabs[0];
+  const definition = tabById(billingTabs, tab);
   usePageTitle(`${definition.label} · Billing`);
   return (
     <>
       <BillingHeader current={tab} />
-      {can(definition.permission) ? (
-        children
-      ) : (
-        <>
-          <BillingTabHeader tab={tab} />
-          <AccessDenied permission={definition.permission} headingLevel={3} />
-        </>
-      )}
+      <TabAccess tab={definition}>{children}</TabAccess>
     </>
   );
 }
 
 /** The tab's own heading (h2) with its one-line description and actions. */
 export function BillingTabHeader({ tab, actions }: { tab: BillingTabId; actions?: ReactNode }) {
-  const definition = billingTabs.find((entry) => entry.id === tab) ?? billingTabs[0];
+  const definition = tabById(billingTabs, tab);
   return <TabHeader title={definition.label} description={definition.description} actions={actions} />;
 }
 
 /** `/billing`: opens the first tab the caller may see. */
 export function BillingIndexPage() {
   usePageTitle('Billing');
-  const tabs = useVisibleTabs();
-  const first = tabs[0]?.to;
-  useEffect(() => {
-    if (first) navigate(first, { replace: true });
-  }, [first]);
-  if (first) return null;
+  const opening = useOpenFirstTab(billingTabs);
+  if (opening) return null;
   return (
     <>
       <BillingHeader current={null} />

@@ -7,7 +7,7 @@ import { EmptyState } from '../../components/empty-state';
 import { AuditLogIcon } from '../../components/icons';
 import { SelectField } from '../../components/select-field';
 import { PageSpinner } from '../../components/spinner';
-import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow } from '../../components/table';
+import { Cell, HeaderCell, Table, TableBody, TableHead, TableRow, TimeCell } from '../../components/table';
 import { TextField } from '../../components/text-field';
 import { useCurrentWorkspace } from '../../lib/current-workspace';
 import { formatTimestamp } from '../../lib/format';
@@ -101,11 +101,7 @@ function RequestLogs() {
           <TableBody>
             {logs.map((log) => (
               <TableRow key={log.id}>
-                <Cell className="whitespace-nowrap text-text-muted">
-                  <time dateTime={log.created_at} title={log.created_at}>
-                    {formatTimestamp(log.created_at)}
-                  </time>
-                </Cell>
+                <TimeCell at={log.created_at} />
                 <Cell>
                   <ModelPath log={log} />
                 </Cell>

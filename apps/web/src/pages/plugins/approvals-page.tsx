@@ -11,10 +11,10 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { EmptyState } from '../../components/empty-state';
 import { ShieldCheckIcon } from '../../components/icons';
 import { PageSpinner } from '../../components/spinner';
-import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow, TimeCell } from '../../components/table';
 import { useToast } from '../../components/toast';
 import { useCurrentWorkspace } from '../../lib/current-workspace';
-import { capitalize, formatTimestamp } from '../../lib/format';
+import { capitalize } from '../../lib/format';
 import { useSession } from '../../lib/session';
 import { JsonBlock } from './execution-parts';
 import { PluginsSection, PluginsTabHeader } from './plugins-layout';
@@ -85,11 +85,7 @@ function Approvals() {
           <TableBody>
             {query.data.map((entry) => (
               <TableRow key={entry.id}>
-                <Cell className="whitespace-nowrap text-text-muted">
-                  <time dateTime={entry.created_at} title={entry.created_at}>
-                    {formatTimestamp(entry.created_at)}
-                  </time>
-                </Cell>
+                <TimeCell at={entry.created_at} />
                 <Cell>
                   <code className="text-xs whitespace-nowrap">{entry.capability_id}</code>
                 </Cell>

@@ -46,7 +46,7 @@ export function bundleErrorText(error: unknown): string {
   return message;
 }
 
-/** Holds the chosen bundle and its reading error, for the install and update dialogs. */
+/** Holds the chosen bundle and its reading error, for the bundle upload dialog. */
 export function useBundleFile() {
   const [file, setFile] = useState<BundleFile | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { savePluginPolicy } from '../../api/plugins';
 import { pluginKeys, usePluginPolicyQuery } from '../../api/plugins-queries';
@@ -21,7 +22,8 @@ export function DeveloperModeCard() {
   const query = usePluginPolicyQuery();
   const queryClient = useQueryClient();
   const { notify } = useToast();
-  // The checkbox follows the click at once; a refusal puts it back.
+  // The checkbox follows the click at once (in the same render as the click); a refusal puts it back.
+  const [choice, setChoice] = useState<boolean | null>(null);
   const save = useMutation({
     mutationFn: savePluginPolicy,
     onMutate: (developerMode) => {
@@ -37,6 +39,7 @@ export function DeveloperModeCard() {
       if (saved?.previous) queryClient.setQueryData(pluginKeys.policy, saved.previous);
       notify(errorMessage(error), 'danger');
     },
+    onSettled: () => setChoice(null),
   });
   const policy = query.data;
 
@@ -55,9 +58,12 @@ export function DeveloperModeCard() {
             <Checkbox
               label="Developer mode"
               description="Allow unsigned plugins in every workspace of this organization."
-              checked={policy.developer_mode}
+              checked={choice ?? policy.developer_mode}
               disabled={save.isPending}
-              onChange={(event) => save.mutate(event.target.checked)}
+              onChange={(event) => {
+                setChoice(event.target.checked);
+                save.mutate(event.target.checked);
+              }}
             />
           ) : (
             <p className="flex items-center gap-2 text-sm text-text">

@@ -5,7 +5,7 @@ import { QueryError } from '../../components/access-denied';
 import { Button } from '../../components/button';
 import { Card } from '../../components/page-header';
 import { Spinner } from '../../components/spinner';
-import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow, TimeCell } from '../../components/table';
 import { formatTimestamp } from '../../lib/format';
 import { ExecutionError, ExecutionLogs, ExecutionStatusBadge, JsonBlock } from './execution-parts';
 import { formatDuration } from './plugin-format';
@@ -44,11 +44,7 @@ export function ExecutionLog({ installation }: { installation: PluginInstallatio
               return (
                 <Fragment key={entry.id}>
                   <TableRow>
-                    <Cell className="whitespace-nowrap text-text-muted">
-                      <time dateTime={entry.created_at} title={entry.created_at}>
-                        {formatTimestamp(entry.created_at)}
-                      </time>
-                    </Cell>
+                    <TimeCell at={entry.created_at} />
                     <Cell>
                       <code className="text-xs whitespace-nowrap">{entry.capability_id}</code>
                       {entry.via !== 'api' && <span className="block text-xs text-text-muted">via {entry.via}</span>}

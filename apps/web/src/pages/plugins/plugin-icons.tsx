@@ -1,27 +1,6 @@
-import type { SVGProps } from 'react';
+import { Icon, type IconProps } from '../../components/icons';
 
-/** Decorative line icons for the plugin pages, drawn like components/icons (aria-hidden; pair with text). */
-
-type IconProps = SVGProps<SVGSVGElement>;
-
-function Icon({ children, className = 'size-5', ...rest }: IconProps) {
-  return (
-    <svg
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth={1.75}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      className={className}
-      {...rest}
-    >
-      {children}
-    </svg>
-  );
-}
+/** Decorative line icons for the plugin pages, drawn in the frame of components/icons (aria-hidden; pair with text). */
 
 /** A plug: installed extensions. */
 export const PluginIcon = (props: IconProps) => (

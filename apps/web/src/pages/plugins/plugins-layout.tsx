@@ -1,29 +1,19 @@
-import { type ReactNode, useEffect } from 'react';
+import type { ReactNode } from 'react';
 import type { Workspace } from '../../api/types';
 import { AccessDenied } from '../../components/access-denied';
 import { ButtonLink } from '../../components/button';
 import { EmptyState } from '../../components/empty-state';
 import { FolderIcon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
+import { SectionTabs, TabHeader, tabById } from '../../components/section-tabs';
 import { PageSpinner } from '../../components/spinner';
+import { type PermissionTab, TabAccess, useOpenFirstTab, useVisibleTabs } from '../../components/tab-access';
 import { useCurrentWorkspace } from '../../lib/current-workspace';
-import { navigate } from '../../lib/router';
-import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/use-page-title';
-import { SectionTabs, TabHeader } from '../billing/section-tabs';
 
 export type PluginsTabId = 'installed' | 'capabilities' | 'approvals' | 'mcp-servers';
 
-interface PluginsTab {
-  id: PluginsTabId;
-  to: string;
-  label: string;
-  /** The permission the tab needs; tabs the caller lacks it for are not offered. */
-  permission: string;
-  description: string;
-}
-
-export const pluginsTabs: PluginsTab[] = [
+export const pluginsTabs: PermissionTab<PluginsTabId>[] = [
   {
     id: 'installed',
     to: '/plugins/installed',
@@ -57,15 +47,10 @@ export const pluginsTabs: PluginsTab[] = [
 /** Where one installation is managed. */
 export const pluginPath = (id: string) => `/plugins/plugin?id=${encodeURIComponent(id)}`;
 
-function useVisibleTabs(): PluginsTab[] {
-  const { can } = useSession();
-  return pluginsTabs.filter((tab) => can(tab.permission));
-}
-
 const headerDescription = 'Extend Atrium with plugins and MCP servers, try their capabilities, and approve the calls that need a person.';
 
 function PluginsHeader({ current }: { current: PluginsTabId | null }) {
-  const tabs = useVisibleTabs();
+  const tabs = useVisibleTabs(pluginsTabs);
   return (
     <>
       <PageHeader title="Plugins" description={headerDescription} />
@@ -79,27 +64,19 @@ function PluginsHeader({ current }: { current: PluginsTabId | null }) {
  * when the caller's role lacks the tab's permission.
  */
 export function PluginsSection({ tab, title, children }: { tab: PluginsTabId; title?: string; children: ReactNode }) {
-  const { can } = useSession();
-  const definition = pluginsTabs.find((entry) => entry.id === tab) ?? pluginsTabs[0];
+  const definition = tabById(pluginsTabs, tab);
   usePageTitle(`${title ?? definition.label} · Plugins`);
   return (
     <>
       <PluginsHeader current={tab} />
-      {can(definition.permission) ? (
-        children
-      ) : (
-        <>
-          <PluginsTabHeader tab={tab} />
-          <AccessDenied permission={definition.permission} headingLevel={3} />
-        </>
-      )}
+      <TabAccess tab={definition}>{children}</TabAccess>
     </>
   );
 }
 
 /** The tab's own heading (h2) with its one-line description and actions. */
 export function PluginsTabHeader({ tab, actions }: { tab: PluginsTabId; actions?: ReactNode }) {
-  const definition = pluginsTabs.find((entry) => entry.id === tab) ?? pluginsTabs[0];
+  const definition = tabById(pluginsTabs, tab);
   return <TabHeader title={definition.label} description={definition.description} actions={actions} />;
 }
 
@@ -122,12 +99,8 @@ export function WithWorkspace({ children }: { children: (workspace: Workspace) =
 /** `/plugins`: opens the first tab the caller may see. */
 export function PluginsIndexPage() {
   usePageTitle('Plugins');
-  const tabs = useVisibleTabs();
-  const first = tabs[0]?.to;
-  useEffect(() => {
-    if (first) navigate(first, { replace: true });
-  }, [first]);
-  if (first) return null;
+  const opening = useOpenFirstTab(pluginsTabs);
+  if (opening) return null;
   return (
     <>
       <PluginsHeader current={null} />

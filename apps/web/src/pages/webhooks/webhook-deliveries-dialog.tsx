@@ -9,9 +9,8 @@ import { Badge, type BadgeTone } from '../../components/badge';
 import { Button } from '../../components/button';
 import { Dialog, DialogFooter } from '../../components/dialog';
 import { Spinner } from '../../components/spinner';
-import { Cell, ColumnHeads, Table, TableBody, TableRow } from '../../components/table';
+import { Cell, ColumnHeads, Table, TableBody, TableRow, TimeCell } from '../../components/table';
 import { useToast } from '../../components/toast';
-import { formatTimestamp } from '../../lib/format';
 
 interface WebhookDeliveriesDialogProps {
   endpoint: WebhookEndpoint;
@@ -81,11 +80,7 @@ export function WebhookDeliveriesDialog({ endpoint, canWrite, onClose }: Webhook
                 const state = states[delivery.message_status] ?? { label: delivery.message_status, tone: 'neutral' };
                 return (
                   <TableRow key={delivery.id}>
-                    <Cell className="whitespace-nowrap text-text-muted">
-                      <time dateTime={delivery.created_at} title={delivery.created_at}>
-                        {formatTimestamp(delivery.created_at)}
-                      </time>
-                    </Cell>
+                    <TimeCell at={delivery.created_at} />
                     <Cell>
                       <code className="text-xs whitespace-nowrap">{delivery.event_type}</code>
                     </Cell>

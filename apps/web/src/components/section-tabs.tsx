@@ -1,11 +1,16 @@
 import { type ReactNode, useEffect, useRef } from 'react';
-import { cx } from '../../lib/class-names';
-import { Link } from '../../lib/router';
+import { cx } from '../lib/class-names';
+import { Link } from '../lib/router';
 
 export interface SectionTab {
   id: string;
   to: string;
   label: string;
+}
+
+/** The tab with this id, or the first tab when none has it. */
+export function tabById<Tab extends SectionTab>(tabs: Tab[], id: string): Tab {
+  return tabs.find((entry) => entry.id === id) ?? tabs[0];
 }
 
 interface SectionTabsProps {
@@ -16,8 +21,8 @@ interface SectionTabsProps {
 }
 
 /**
- * A section's tab links under its page header, styled like the AI gateway's. On narrow screens
- * the tabs scroll sideways and the current one is brought into view.
+ * A section's tab links under its page header. On narrow screens the tabs scroll sideways and
+ * the current one is brought into view.
  */
 export function SectionTabs({ label, tabs, current }: SectionTabsProps) {
   const navRef = useRef<HTMLElement>(null);
