@@ -6,7 +6,8 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { Notifications } from '../notifications/service.ts';
 import { createCatalog } from './catalog.ts';
 import { createMcpModulePart } from './mcp/index.ts';
-import { createWorkspaceResolver, registerPluginRoutes } from './routes.ts';
+import { createWorkspaceResolver } from './route-helpers.ts';
+import { registerPluginRoutes } from './routes.ts';
 import { createPluginRuntime, type PluginRuntimeDependencies } from './runtime.ts';
 import { createPluginsService, type PluginsDependencies } from './service.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../../kernel/kernel.ts';
-import type { WorkspaceResolver } from '../routes.ts';
+import type { WorkspaceResolver } from '../route-helpers.ts';
 import { createMcpServers } from './client.ts';
 import { registerMcpServerRoutes } from './routes.ts';
 import { registerMcpEndpoint } from './server.ts';

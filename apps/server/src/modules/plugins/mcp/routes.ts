@@ -1,20 +1,12 @@
-import { ErrorEnvelope, IdParams } from '@atrium/contracts';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { IdParams } from '@atrium/contracts';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { EventActor } from '../../../kernel/events/events.ts';
 import { principalOf } from '../../../kernel/http/auth-hook.ts';
 import { typed } from '../../../kernel/http/server.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
-import type { WorkspaceResolver } from '../routes.ts';
+import { actorOf, errors, type WorkspaceResolver } from '../route-helpers.ts';
 import type { McpServersService } from './client.ts';
 import { capabilityIdOf, type McpServerRow, toolsOf } from './tool-source.ts';
-
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 402: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
-
-const actorOf = (request: FastifyRequest): EventActor => {
-  const principal = principalOf(request);
-  return { type: principal.type, id: principal.id };
-};
 
 const McpServerDto = z
   .object({
