@@ -184,6 +184,8 @@ export async function createAtrium(
     },
     async close() {
       await http.close();
+      // Execution log rows of calls already answered.
+      await kernel.capabilities.flush();
       await modules.gateway.stop();
       await modules.metering.stop();
       await modules.billing.stop();

@@ -143,6 +143,13 @@ export function createCapabilities(options: { database: Database; vault: Vault; 
     },
   });
 
+  /** Executions whose log rows are still being sealed or written. */
+  const logging = new Set<Promise<void>>();
+  async function settleLog() {
+    await Promise.all(logging);
+    await logWriter.flush();
+  }
+
   async function sealed(orgId: string, value: unknown, full = false) {
     return vault.encrypt(orgId, full ? JSON.stringify(value ?? null) : truncatedJson(value));
   }
@@ -332,7 +339,11 @@ export function createCapabilities(options: { database: Database; vault: Vault; 
         };
       }
       const result = await executeNow(capability, scope, input, { ...meta, executionId });
-      await logExecution(capability, result, scope, input, meta);
+      // The caller has its answer now; the log row (sealed, group-committed) and the observers follow.
+      const logged = logExecution(capability, result, scope, input, meta)
+        .catch((error) => log.error({ err: error, capability: capability.id }, 'could not log a capability execution'))
+        .finally(() => logging.delete(logged));
+      logging.add(logged);
       return result;
     },
 
@@ -416,7 +427,7 @@ export function createCapabilities(options: { database: Database; vault: Vault; 
 
     /** The execution log, newest first; `before` is the cursor (an execution id's created_at). */
     async executions(orgId: string, filter: { ownerId?: string; capabilityId?: string; status?: string; before?: Date; limit?: number }) {
-      await logWriter.flush();
+      await settleLog();
       const rows = await withTenant(database, orgId, (tx) =>
         tx
           .select()
@@ -437,7 +448,7 @@ export function createCapabilities(options: { database: Database; vault: Vault; 
     },
 
     async execution(orgId: string, id: string) {
-      await logWriter.flush();
+      await settleLog();
       const [row] = await withTenant(database, orgId, (tx) =>
         tx
           .select()
@@ -449,7 +460,7 @@ export function createCapabilities(options: { database: Database; vault: Vault; 
     },
 
     /** Writes every logged execution still waiting (tests, shutdown). */
-    flush: () => logWriter.flush(),
+    flush: () => settleLog(),
   };
 
   async function unseal(orgId: string, row: ExecutionRow) {
